@@ -1,0 +1,105 @@
+import pytest
+
+from akrites.access.policy import (
+    ACTIONS,
+    MAINTAINER,
+    REPORTER,
+    SIRT,
+    SIRT_LEAD,
+    allowed,
+    case_roles,
+    require,
+    visible_cases,
+)
+from akrites.cases.lifecycle import TRANSITIONS
+from akrites.cases.models import ParticipantRole
+from akrites.cases.services import participant_add, participant_revoke
+from akrites.core.clock import advance
+from akrites.core.errors import NotFound, PermissionDenied
+from akrites.orgs.services import membership_remove
+
+
+def test_every_action_used_by_a_transition_has_a_rule():
+    assert {t.action for t in TRANSITIONS} <= ACTIONS
+
+
+def test_unknown_action_is_denied_even_to_the_sirt(sirt, case):
+    assert not allowed(sirt, "case.do_anything", case)
+    assert not allowed(sirt, "made.up")
+
+
+def test_roles_of_the_cast(
+    case, sirt, coordinator, maintainer, reporter, member_observer, outsider
+):
+    assert case_roles(sirt, case) == {SIRT, SIRT_LEAD}
+    assert case_roles(coordinator, case) == {SIRT}
+    assert case_roles(maintainer, case) == {MAINTAINER}
+    assert case_roles(reporter, case) == {REPORTER}
+    assert case_roles(member_observer, case) == frozenset()
+    assert case_roles(outsider, case) == frozenset()
+
+
+def test_outsider_gets_not_found_and_viewer_gets_permission_denied(case, outsider, reporter):
+    with pytest.raises(NotFound):
+        require(outsider, "case.triage", case)
+    with pytest.raises(PermissionDenied):
+        require(reporter, "case.triage", case)
+
+
+def test_maintainer_of_another_project_cannot_see_the_case(other_case, maintainer):
+    assert other_case not in visible_cases(maintainer)
+    with pytest.raises(NotFound):
+        require(maintainer, "case.acknowledge", other_case)
+
+
+def test_visible_cases_matches_case_view(case, other_case, sirt, maintainer, reporter, outsider):
+    for user in (sirt, maintainer, reporter, outsider):
+        visible = set(visible_cases(user))
+        for c in (case, other_case):
+            assert (c in visible) == allowed(user, "case.view", c)
+
+
+def test_observer_access_expires_and_can_be_revoked(case, sirt, member_observer):
+    from datetime import timedelta
+
+    from akrites.core.clock import now
+
+    participant_add(
+        actor=sirt,
+        case=case,
+        user=member_observer,
+        role=ParticipantRole.OBSERVER,
+        expires_at=now() + timedelta(days=1),
+    )
+    assert allowed(member_observer, "case.view", case)
+    advance(timedelta(days=2))
+    assert not allowed(member_observer, "case.view", case)
+    assert case not in visible_cases(member_observer)
+
+
+def test_revoked_participant_loses_access_at_once(case, sirt, member_observer):
+    participant_add(actor=sirt, case=case, user=member_observer, role=ParticipantRole.OBSERVER)
+    assert allowed(member_observer, "case.view", case)
+    participant_revoke(actor=sirt, case=case, user=member_observer, role=ParticipantRole.OBSERVER)
+    assert not allowed(member_observer, "case.view", case)
+
+
+def test_departed_maintainer_loses_access(case, maintainer, orgs, system):
+    assert allowed(maintainer, "case.view", case)
+    membership_remove(actor=system, org=orgs["project_team"], user=maintainer, role="maintainer")
+    maintainer.refresh_from_db()
+    fresh = type(maintainer).objects.get(pk=maintainer.pk)  # a new request: no cached roles
+    assert not allowed(fresh, "case.view", case)
+
+
+def test_inactive_user_has_no_access(case, sirt):
+    sirt.is_active = False
+    assert not allowed(sirt, "case.view", case)
+    assert not visible_cases(sirt).exists()
+
+
+def test_anonymous_sees_nothing(case):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not allowed(AnonymousUser(), "case.view", case)
+    assert not visible_cases(AnonymousUser()).exists()

@@ -1,0 +1,54 @@
+"""Writes for user accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from akrites.access.policy import require
+from akrites.accounts.models import User
+from akrites.audit.services import audit_append
+from akrites.core.errors import Conflict, InvalidInput
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    email: str = "",
+    display_name: str = "",
+    staff: bool = False,
+) -> User:
+    """Create an account (password validated and hashed with Argon2)."""
+    require(actor, "org.add_member")
+    model = get_user_model()
+    username = username.strip()
+    if not username or len(username) > 150:
+        raise InvalidInput("username", "1 to 150 characters")
+    if model.objects.filter(username__iexact=username).exists():
+        raise Conflict("this username is taken")
+    candidate = model(username=username, email=email, display_name=display_name)
+    try:
+        password_validation.validate_password(password, candidate)
+    except ValidationError as exc:
+        raise InvalidInput("password", " ".join(exc.messages)) from None
+    user: User = model.objects.create_user(
+        username=username,
+        email=email,
+        password=password,
+        display_name=display_name,
+        is_staff=staff,
+    )
+    audit_append(
+        actor=actor,
+        action="user.create",
+        object_type="user",
+        object_id=str(user.pk),
+        data={"staff": staff},
+    )
+    return user

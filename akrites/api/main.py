@@ -1,0 +1,70 @@
+"""The NinjaAPI instance: authentication, error mapping, and each app's router at /api/v1/."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from akrites.api.auth import session_auth
+from akrites.core.errors import AkritesError, NotFound, Unauthenticated
+
+api = NinjaAPI(
+    title="Akrites API",
+    version="1",
+    description="Coordinated vulnerability disclosure for open source.",
+    urls_namespace="api",
+    auth=session_auth,
+    docs_url="/docs",
+)
+
+
+def error_response(request: HttpRequest, exc: AkritesError) -> HttpResponse:
+    """The one JSON error shape: ``{"error": {"code", "message", "field"?}}``."""
+    response = api.create_response(request, {"error": exc.as_dict()}, status=exc.http_status)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@api.exception_handler(AkritesError)
+def _domain_error(request: HttpRequest, exc: AkritesError) -> HttpResponse:
+    return error_response(request, exc)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload")]
+    err = {
+        "code": "invalid_input",
+        "field": ".".join(loc) or "body",
+        "message": str(first.get("msg", "invalid input")),
+    }
+    return api.create_response(request, {"error": err}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, Unauthenticated())
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 404:
+        return error_response(request, NotFound())
+    err = {"code": "http_error", "message": str(exc.message)}
+    return api.create_response(request, {"error": err}, status=exc.status_code)
+
+
+def _mount() -> None:
+    from akrites.api.health import router as health_router
+    from akrites.cases.api import router as cases_router
+
+    api.add_router("/", health_router)
+    api.add_router("/cases", cases_router)
+
+
+_mount()

@@ -1,0 +1,147 @@
+"""Writing and verifying the audit chain.
+
+``audit_append`` must run inside the transaction of the change it records, so the entry and
+the change commit or roll back together. Appends are serialised so the chain never forks:
+on PostgreSQL with a transaction-scoped advisory lock, on SQLite by the database's single
+writer (every transaction is ``BEGIN IMMEDIATE``, see settings). The unique ``seq`` is the
+last line of defence: a concurrent append that slipped through would fail, not fork.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+
+from akrites.audit.models import AuditEntry
+from akrites.core.actors import SystemActor
+from akrites.core.clock import now
+from akrites.core.errors import AkritesError
+
+GENESIS = "0" * 64
+# Arbitrary constant naming the audit chain's advisory lock on PostgreSQL.
+_PG_LOCK_KEY = 0x414B52_0001
+
+
+class AuditOutsideTransaction(AkritesError):
+    code = "audit_outside_transaction"
+    http_status = 500
+
+
+def _canonical(
+    *,
+    seq: int,
+    at: datetime,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    data: dict[str, Any],
+    prev_hash: str,
+) -> bytes:
+    doc = {
+        "seq": seq,
+        "at": at.isoformat(timespec="microseconds"),
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "data": data,
+        "prev_hash": prev_hash,
+    }
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def _entry_hash(entry: AuditEntry) -> str:
+    return hashlib.sha256(
+        _canonical(
+            seq=entry.seq,
+            at=entry.at,
+            actor_id=entry.actor_id,
+            actor_label=entry.actor_label,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            data=entry.data,
+            prev_hash=entry.prev_hash,
+        )
+    ).hexdigest()
+
+
+def actor_fields(actor: Any) -> tuple[int | None, str]:
+    """(id, label) for a user, or (None, label) for a system component."""
+    if isinstance(actor, SystemActor):
+        return None, actor.get_username()
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None, "anonymous"
+    return int(actor.pk), str(actor.get_username())
+
+
+def audit_append(
+    *, actor: Any, action: str, object_type: str, object_id: str, data: dict[str, Any] | None = None
+) -> AuditEntry:
+    """Append one entry to the chain. Raises ``AuditOutsideTransaction`` outside ``atomic``."""
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransaction("audit entries are written inside the change's transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    actor_id, actor_label = actor_fields(actor)
+    # Round-trip data through JSON so the hash is computed over what the database returns.
+    clean = json.loads(json.dumps(data or {}, sort_keys=True, default=str))
+    entry = AuditEntry(
+        seq=seq,
+        at=now(),
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        data=clean,
+        prev_hash=prev_hash,
+    )
+    entry.hash = _entry_hash(entry)
+    entry.save(force_insert=True)
+    return entry
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    broken_at: int | None = None
+    reason: str = ""
+
+
+def _iter_entries(batch: int = 2000) -> Iterator[AuditEntry]:
+    last = 0
+    while True:
+        rows = list(AuditEntry.objects.filter(seq__gt=last).order_by("seq")[:batch])
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+def audit_verify() -> VerifyResult:
+    """Walk the chain in ``seq`` order and report the first broken link."""
+    expected_seq, prev_hash, checked = 1, GENESIS, 0
+    for entry in _iter_entries():
+        if entry.seq != expected_seq:
+            return VerifyResult(False, checked, entry.seq, f"expected seq {expected_seq}")
+        if entry.prev_hash != prev_hash:
+            return VerifyResult(False, checked, entry.seq, "previous-hash link broken")
+        if _entry_hash(entry) != entry.hash:
+            return VerifyResult(False, checked, entry.seq, "entry content changed")
+        checked += 1
+        expected_seq, prev_hash = entry.seq + 1, entry.hash
+    return VerifyResult(True, checked)

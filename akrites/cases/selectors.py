@@ -1,0 +1,54 @@
+"""Reads for cases. Visibility is applied inside, so no caller can forget it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from akrites.access.policy import allowed, case_roles, require, timeline_visibilities, visible_cases
+from akrites.cases.lifecycle import Transition, allowed_from
+from akrites.cases.models import Case, TimelineEntry
+from akrites.core.errors import NotFound
+
+
+def case_list(*, viewer: Any, status: str | None = None, limit: int = 100) -> list[Case]:
+    qs: QuerySet[Case] = visible_cases(viewer).select_related("project", "package")
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs.order_by("-created_at", "-id")[: max(1, min(limit, 500))])
+
+
+def case_get(*, viewer: Any, human_id: str) -> Case:
+    """The case with this id, or NotFound if it does not exist or the viewer may not see it."""
+    try:
+        case = Case.objects.select_related("project", "package").get(human_id=human_id)
+    except Case.DoesNotExist:
+        raise NotFound() from None
+    require(viewer, "case.view", case)
+    return case
+
+
+def case_timeline(*, viewer: Any, case: Case) -> list[TimelineEntry]:
+    require(viewer, "case.view", case)
+    kinds = timeline_visibilities(case_roles(viewer, case))
+    return list(case.timeline.filter(visibility__in=kinds).order_by("at", "id"))
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: Case
+    roles: frozenset[str]
+    timeline: list[TimelineEntry]
+    actions: list[Transition]
+
+
+def case_room(*, viewer: Any, human_id: str) -> CaseView:
+    """Everything the viewer may see of one case, and the transitions they may perform."""
+    case = case_get(viewer=viewer, human_id=human_id)
+    roles = case_roles(viewer, case)
+    actions = [t for t in allowed_from(case.status) if allowed(viewer, t.action, case)]
+    return CaseView(
+        case=case, roles=roles, timeline=case_timeline(viewer=viewer, case=case), actions=actions
+    )

@@ -1,0 +1,160 @@
+"""Demo data for newcomers: the SIRT, two members, three projects, one user per role, cases.
+
+Idempotent: a second run finds the demo in place and only returns its credentials.
+Passwords are random per installation and kept in ``var/demo-credentials.json`` (mode 0600),
+so no password is ever committed and re-runs print the same logins.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from akrites.accounts.models import User
+from akrites.accounts.services import user_create
+from akrites.cases import services as cases
+from akrites.core.actors import SystemActor
+from akrites.intake.services import report_create
+from akrites.orgs.models import Organisation, OrgKind, Role
+from akrites.orgs.services import membership_add, org_create
+from akrites.projects.services import package_add, project_create
+
+SYSTEM = SystemActor("demo")
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    organisation: str
+    password: str
+    staff: bool = False
+
+
+# (username, role, organisation slug, staff)
+CAST: tuple[tuple[str, str, str, bool], ...] = (
+    ("sirt-lead", Role.SIRT_LEAD, "akrites-sirt", True),
+    ("sirt-coordinator", Role.SIRT_COORDINATOR, "akrites-sirt", True),
+    ("maintainer", Role.MAINTAINER, "yamlkit-team", False),
+    ("member-observer", Role.MEMBER_OBSERVER, "nimbus-cloud", False),
+    ("member-admin", Role.MEMBER_ADMIN, "orbital-linux", False),
+    ("reporter", Role.REPORTER, "independent-researchers", False),
+    ("downstream", Role.DOWNSTREAM, "harbor-distro", False),
+)
+
+ORGS: tuple[tuple[str, str, str], ...] = (
+    ("akrites-sirt", "Akrites SIRT", OrgKind.SIRT),
+    ("nimbus-cloud", "Nimbus Cloud", OrgKind.MEMBER),
+    ("orbital-linux", "Orbital Linux", OrgKind.MEMBER),
+    ("yamlkit-team", "yamlkit maintainers", OrgKind.PROJECT_TEAM),
+    ("rivet-team", "rivet maintainers", OrgKind.PROJECT_TEAM),
+    ("pixelforge-team", "pixelforge maintainers", OrgKind.PROJECT_TEAM),
+    ("independent-researchers", "Independent researchers", OrgKind.FINDER),
+    ("harbor-distro", "Harbor distribution", OrgKind.DOWNSTREAM),
+)
+
+PROJECTS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("yamlkit", "yamlkit", "yamlkit-team", ("pkg:pypi/yamlkit", "pkg:npm/yamlkit")),
+    ("rivet", "rivet", "rivet-team", ("pkg:cargo/rivet",)),
+    ("pixelforge", "pixelforge", "pixelforge-team", ("pkg:pypi/pixelforge",)),
+)
+
+# (title, purl, transitions to apply in order)
+CASES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Billion-laughs expansion in yamlkit.load", "pkg:pypi/yamlkit", ()),
+    ("Heap overflow in rivet frame decoder", "pkg:cargo/rivet", ("accept",)),
+    ("Path traversal in pixelforge cache", "pkg:pypi/pixelforge", ("accept", "notify_maintainers")),
+    ("Anchor alias loop in yamlkit npm build", "pkg:npm/yamlkit",
+     ("accept", "notify_maintainers", "acknowledge", "start_fix")),
+    ("Unbounded recursion in yamlkit.dump", "pkg:pypi/yamlkit",
+     ("accept", "notify_maintainers", "acknowledge", "start_fix", "mark_fix_ready", "disclose")),
+    ("Spam: 'your website has SEO issues'", "pkg:pypi/pixelforge", ("reject",)),
+)  # fmt: skip
+
+
+def _credentials_path() -> Path:
+    return Path(settings.VAR_DIR) / "demo-credentials.json"
+
+
+def _load_passwords() -> dict[str, str]:
+    path = _credentials_path()
+    if path.exists():
+        data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        return data
+    passwords = {name: f"demo-{secrets.token_urlsafe(12)}" for name, *_ in CAST}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(passwords, fh, indent=2)
+    return passwords
+
+
+def demo_users() -> list[DemoUser]:
+    passwords = _load_passwords()
+    return [DemoUser(u, r, o, passwords[u], staff) for u, r, o, staff in CAST]
+
+
+@transaction.atomic
+def load_demo() -> list[DemoUser]:
+    """Create the demo data unless it exists; return the demo users."""
+    users = demo_users()
+    if Organisation.objects.filter(slug="akrites-sirt").exists():
+        return users
+    orgs = {slug: org_create(actor=SYSTEM, name=name, kind=kind, slug=slug)
+            for slug, name, kind in ORGS}  # fmt: skip
+    people: dict[str, User] = {}
+    for demo in users:
+        user = user_create(
+            actor=SYSTEM,
+            username=demo.username,
+            password=demo.password,
+            display_name=demo.username.replace("-", " ").title(),
+            staff=demo.staff,
+        )
+        membership_add(actor=SYSTEM, org=orgs[demo.organisation], user=user, role=demo.role)
+        people[demo.username] = user
+    for slug, name, team, purls in PROJECTS:
+        project = project_create(
+            actor=SYSTEM,
+            name=name,
+            slug=slug,
+            team=orgs[team],
+            repository_url=f"https://example.org/{slug}.git",
+        )
+        for purl in purls:
+            package_add(actor=SYSTEM, project=project, purl=purl)
+    actors: dict[str, Any] = {"acknowledge": people["maintainer"],
+                              "start_fix": people["maintainer"],
+                              "mark_fix_ready": people["maintainer"]}  # fmt: skip
+    for title, purl, steps in CASES:
+        report = report_create(
+            actor=people["reporter"],
+            title=title,
+            purl=purl,
+            body=f"{title}. Reproduction steps and a proof of concept follow.",
+        )
+        case = report.case
+        assert case is not None
+        for step in steps:
+            cases.case_transition(
+                actor=actors.get(step, people["sirt-lead"]),
+                case=case,
+                name=step,
+                reason=_reason(step),
+            )
+    return users
+
+
+def _reason(step: str) -> str:
+    return {"reject": "Not a vulnerability report (spam)."}.get(step, "")
+
+
+def demo_json() -> str:
+    return json.dumps([asdict(u) for u in demo_users()], indent=2)

@@ -1,0 +1,193 @@
+"""Django settings for Akrites — read from the environment only (see README's table)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from akrites.core.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    generated_secret,
+    parse_database_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("AKRITES_VAR_DIR", str(BASE_DIR / "var"))).resolve()
+SHARED_DIR = Path(env_str("AKRITES_SHARED_DIR", str(BASE_DIR.parent / "shared"))).resolve()
+
+DEBUG = env_bool("AKRITES_DEBUG", False)
+SECRET_KEY = env_secret("AKRITES_SECRET_KEY") or generated_secret(VAR_DIR / "secret_key")
+ALLOWED_HOSTS = env_list("AKRITES_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("AKRITES_CSRF_TRUSTED_ORIGINS", [])
+AKRITES_BASE_URL = env_str("AKRITES_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Encryption at rest (akrites.core.crypto): a JSON keyring in the environment, else var/keys.json.
+AKRITES_ENCRYPTION_KEYS = env_secret("AKRITES_ENCRYPTION_KEYS")
+AKRITES_KEYS_FILE = str(VAR_DIR / "keys.json")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "akrites.core",
+    "akrites.accounts",
+    "akrites.orgs",
+    "akrites.projects",
+    "akrites.audit",
+    "akrites.cases",
+    "akrites.intake",
+    "akrites.access",
+    "akrites.api",
+    "akrites.web",
+    "akrites.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "akrites.web.middleware.DomainErrorMiddleware",
+]
+
+ROOT_URLCONF = "akrites.urls"
+WSGI_APPLICATION = "akrites.wsgi.application"
+ASGI_APPLICATION = "akrites.asgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "akrites.web.context.navigation",
+            ],
+        },
+    }
+]
+
+
+def _database() -> dict[str, object]:
+    url = env_str("AKRITES_DATABASE_URL", f"sqlite:///{VAR_DIR / 'akrites.sqlite3'}")
+    db = parse_database_url(url)
+    if db.engine == "sqlite":
+        Path(db.name).parent.mkdir(parents=True, exist_ok=True)
+        test_name = str(VAR_DIR / "test-akrites.sqlite3")
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": db.name,
+            "CONN_MAX_AGE": None,
+            "OPTIONS": {
+                # IMMEDIATE: every transaction takes the write lock up front, so SQLite has one
+                # writer at a time and read-then-write sequences (audit chain, id counters)
+                # cannot interleave.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;"
+                ),
+            },
+            "TEST": {"NAME": test_name},
+        }
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": db.name,
+        "USER": db.user,
+        "PASSWORD": db.password,
+        "HOST": db.host,
+        "PORT": db.port,
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+TASKS = {
+    "default": {"BACKEND": env_str("AKRITES_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}
+}
+
+# Sessions and cookies: strict by default; make run (plain http on loopback) relaxes Secure.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("AKRITES_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = env_int("AKRITES_SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=60)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Logs carry identifiers, never content: no request bodies, no report fields.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("AKRITES_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

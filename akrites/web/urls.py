@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from akrites.web.views import cases, home
+
+app_name = "web"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sirt/queue/", home.sirt_queue, name="sirt-queue"),
+    path("inbox/", home.maintainer_inbox, name="inbox"),
+    path("my/reports/", home.my_reports, name="my-reports"),
+    path("cases/<str:case_id>/", cases.case_detail, name="case-detail"),
+    path("cases/<str:case_id>/transition/", cases.case_transition, name="case-transition"),
+]

@@ -1,0 +1,39 @@
+"""The cast's home pages: SIRT queue, maintainer inbox, reporter's reports."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from akrites.access.policy import is_sirt, require
+from akrites.cases.models import Status
+from akrites.cases.selectors import case_list
+from akrites.intake.selectors import report_list_own
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if is_sirt(request.user):
+        return redirect("web:sirt-queue")
+    return redirect("web:inbox")
+
+
+@login_required
+def sirt_queue(request: HttpRequest) -> HttpResponse:
+    require(request.user, "queue.view")
+    cases = case_list(viewer=request.user, status=Status.TRIAGE)
+    open_cases = [c for c in case_list(viewer=request.user) if c.status != Status.TRIAGE]
+    return render(request, "web/sirt_queue.html", {"triage": cases, "open_cases": open_cases})
+
+
+@login_required
+def maintainer_inbox(request: HttpRequest) -> HttpResponse:
+    require(request.user, "inbox.view")
+    return render(request, "web/inbox.html", {"cases": case_list(viewer=request.user)})
+
+
+@login_required
+def my_reports(request: HttpRequest) -> HttpResponse:
+    require(request.user, "inbox.view")
+    return render(request, "web/my_reports.html", {"reports": report_list_own(viewer=request.user)})
