@@ -1,0 +1,117 @@
+"""Tolerant version comparison and affected-range overlap.
+
+Advisories state affected versions in several dialects (OSV events, ``<X`` specifiers,
+"before 2.2.13" prose). This module compares them without a per-ecosystem parser: it orders
+PEP 440-like and SemVer-like strings, and answers "can one version be affected under both
+reports?". Versions it cannot parse make the answer *unknown*, never *disjoint*: a missing
+signal must not count as evidence against a match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from akrites.dedup.engine.text import normalise_version
+
+# Pre-release tags order below the final release; "post" orders above it.
+_TAG_RANK = {
+    "dev": -4,
+    "a": -3,
+    "alpha": -3,
+    "b": -2,
+    "beta": -2,
+    "c": -1,
+    "rc": -1,
+    "pre": -1,
+    "preview": -1,
+}
+_VERSION = re.compile(
+    r"^v?(\d+(?:\.\d+){0,5})(?:[-_.]?(dev|a|alpha|b|beta|c|rc|pre|preview)[-_.]?(\d*))?"
+    r"(?:[-_.]?(?:post|p)[-_.]?(\d+))?"
+)
+MAX_RANGES = 64
+
+VersionKey = tuple[tuple[int, ...], int, int, int]
+Range = tuple[str | None, str | None, str | None]  # (introduced, fixed, last_affected)
+
+
+def version_key(version: str | None) -> VersionKey | None:
+    """A sortable key for ``version`` or ``None`` when it is not recognisably a version."""
+    if not version:
+        return None
+    match = _VERSION.match(version.strip().lower())
+    if not match:
+        return None
+    release = tuple(int(p) for p in match.group(1).split("."))
+    while len(release) > 1 and release[-1] == 0:
+        release = release[:-1]
+    tag = _TAG_RANK.get(match.group(2) or "", 0)
+    tag_no = int(match.group(3) or 0)
+    post = int(match.group(4) or 0)
+    return (release, tag, tag_no, post)
+
+
+_Interval = tuple[VersionKey | None, VersionKey | None, bool]  # low, high, high-inclusive
+
+
+def _intervals(ranges: Iterable[Range]) -> list[_Interval] | None:
+    """Ranges as intervals; ``None`` if any bound is present but unparseable."""
+    out: list[_Interval] = []
+    for introduced, fixed, last in list(ranges)[:MAX_RANGES]:
+        low = None if introduced in (None, "", "0") else version_key(introduced)
+        if introduced not in (None, "", "0") and low is None:
+            return None
+        if fixed:
+            high, inclusive = version_key(fixed), False
+        elif last:
+            high, inclusive = version_key(last), True
+        else:
+            high, inclusive = None, True
+        if (fixed or last) and high is None:
+            return None
+        out.append((low, high, inclusive))
+    return out
+
+
+def _overlap(a: _Interval, b: _Interval) -> bool:
+    low = max((x for x in (a[0], b[0]) if x is not None), default=None)
+    for high, inclusive in ((a[1], a[2]), (b[1], b[2])):
+        if low is not None and high is not None and (low > high or (low == high and not inclusive)):
+            return False
+    return True
+
+
+def ranges_relation(a: Sequence[Range], b: Sequence[Range]) -> str:
+    """``"overlap"``, ``"disjoint"`` or ``"unknown"`` for two sets of affected ranges.
+
+    "Disjoint" means no version is affected under both reports, a strong sign of two different
+    bugs. A set with only unbounded ranges ("every version") tells nothing, so it is unknown.
+    """
+    ia, ib = _intervals(a), _intervals(b)
+    if not ia or not ib:
+        return "unknown"
+    if all(x[0] is None and x[1] is None for x in ia) or all(
+        x[0] is None and x[1] is None for x in ib
+    ):
+        return "unknown"
+    if any(_overlap(x, y) for x in ia for y in ib):
+        return "overlap"
+    return "disjoint"
+
+
+def release(version: str) -> str:
+    """The release a version belongs to: ``20.3.0rc1`` -> ``20.3``, ``2.2.0`` -> ``2.2``.
+
+    Advisories disagree on whether a fix shipped in a release candidate or the final release;
+    both name the same release. Unparseable strings are only normalised.
+    """
+    key = version_key(version)
+    if key is None:
+        return normalise_version(version)
+    return ".".join(str(p) for p in key[0])
+
+
+def fixed_set(versions: Iterable[str]) -> tuple[str, ...]:
+    """Releases of the given versions, de-duplicated and sorted (bounded)."""
+    return tuple(sorted({release(v) for v in list(versions)[:MAX_RANGES] if v}))
