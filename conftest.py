@@ -141,9 +141,11 @@ def case(project: Any, reporter: Any) -> Any:
     from akrites.intake.services import report_create
 
     report = report_create(
-        actor=reporter, title="Billion laughs in yamlkit.load", body="Details.",
+        actor=reporter,
+        title="Billion laughs in yamlkit.load",
+        body="Details.",
         purl="pkg:pypi/yamlkit",
-    )  # fmt: skip
+    )
     return report.case
 
 

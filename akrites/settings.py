@@ -24,6 +24,19 @@ ALLOWED_HOSTS = env_list("AKRITES_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env_list("AKRITES_CSRF_TRUSTED_ORIGINS", [])
 AKRITES_BASE_URL = env_str("AKRITES_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Intake limits (bytes; requests per minute). A report is its normalised content without
+# attachments; a request may carry many reports (bulk, SARIF) and their attachments.
+AKRITES_MAX_REPORT_BYTES = env_int("AKRITES_MAX_REPORT_BYTES", 1024 * 1024, minimum=1024)
+AKRITES_MAX_ATTACHMENT_BYTES = env_int("AKRITES_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, minimum=1)
+AKRITES_MAX_REQUEST_BYTES = env_int("AKRITES_MAX_REQUEST_BYTES", 64 * 1024 * 1024, minimum=1024)
+AKRITES_MAX_BULK_ITEMS = env_int("AKRITES_MAX_BULK_ITEMS", 10_000, minimum=1)
+AKRITES_RATE_PER_IDENTITY = env_int("AKRITES_RATE_PER_IDENTITY", 600, minimum=1)
+AKRITES_RATE_GLOBAL = env_int("AKRITES_RATE_GLOBAL", 20_000, minimum=1)
+AKRITES_RATE_ANONYMOUS = env_int("AKRITES_RATE_ANONYMOUS", 30, minimum=1)
+AKRITES_SECURITY_EMAIL = env_str("AKRITES_SECURITY_EMAIL", "security@akrites.example")
+# Django reads request bodies into memory up to this size; intake enforces its own limits.
+DATA_UPLOAD_MAX_MEMORY_SIZE = AKRITES_MAX_REQUEST_BYTES
+
 # Encryption at rest (akrites.core.crypto): a JSON keyring in the environment, else var/keys.json.
 AKRITES_ENCRYPTION_KEYS = env_secret("AKRITES_ENCRYPTION_KEYS")
 AKRITES_KEYS_FILE = str(VAR_DIR / "keys.json")

@@ -11,6 +11,7 @@ restrict_admin_to_sirt(admin.site)
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("", include("akrites.intake.urls")),
     path("", include("akrites.web.urls")),
 ]
 

@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_parser(name, help=f"operator: {name}", add_help=False)
     sub.add_parser("docs", help="operator: regenerate generated docs (lifecycle)", add_help=False)
     sub.add_parser("manage", help="operator: any Django management command", add_help=False)
+    sub.add_parser("submit", help="client: submit report files to /api/v1/", add_help=False)
     return parser
 
 
@@ -69,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _django(["lifecycle_doc", *argv[2:]] if argv[1:2] == ["lifecycle"] else ["help"])
     if argv and argv[0] == "manage":
         return _django(argv[1:])
+    if argv and argv[0] == "submit":
+        from akrites_cli.submit import run
+
+        return run(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)

@@ -119,6 +119,39 @@ CASE_RULES: dict[str, CaseRule] = {
     "case.view_reports": _any_of(SIRT, MAINTAINER),
 }
 
+UserRule = Callable[[Any, Any], bool]
+
+
+def _manages_account(actor: Any, user: Any) -> bool:
+    """The account holder, the SIRT lead, or a scanner operator of the scanner's owner org."""
+    if not _authenticated(actor):
+        return False
+    if actor.pk == user.pk or is_sirt_lead(actor):
+        return True
+    owner = getattr(user, "owner_org_id", None)
+    return owner is not None and (owner, Role.SCANNER_OPERATOR) in org_roles(actor)
+
+
+USER_RULES: dict[str, UserRule] = {
+    "token.issue": _manages_account,
+}
+
+
+def _may_view_report(actor: Any, report: Any) -> bool:
+    if not _authenticated(actor):
+        return False
+    if report.reporter_id is not None and report.reporter_id == actor.pk:
+        return True
+    if is_sirt(actor):
+        return True
+    case = report.case
+    return case is not None and CASE_RULES["case.view_reports"](case_roles(actor, case), case)
+
+
+REPORT_RULES: dict[str, UserRule] = {
+    "report.view": _may_view_report,
+}
+
 GLOBAL_RULES: dict[str, GlobalRule] = {
     "org.create": is_sirt_lead,
     "org.add_member": is_sirt_lead,
@@ -129,10 +162,33 @@ GLOBAL_RULES: dict[str, GlobalRule] = {
     "audit.verify": is_sirt,
     "admin.access": is_sirt,
     "report.submit": _authenticated,
+    "report.view_own": _authenticated,
+    # The public web form: anyone may report (with a contact address), rate-limited by intake.
+    "report.submit_anonymous": lambda actor: True,
     "inbox.view": _authenticated,
 }
 
-ACTIONS = frozenset(CASE_RULES) | frozenset(GLOBAL_RULES)
+ACTIONS = (
+    frozenset(CASE_RULES)
+    | frozenset(USER_RULES)
+    | frozenset(REPORT_RULES)
+    | frozenset(GLOBAL_RULES)
+)
+
+# What an API token may do at all, by scope. A token-authenticated request carries its scopes
+# on the user object (``_akrites_token_scopes``); any action not listed for one of them is
+# refused, so a new action is closed to tokens until it is added here.
+TOKEN_SCOPE_ACTIONS: dict[str, frozenset[str]] = {
+    "read": frozenset({"case.view", "inbox.view", "report.view_own", "report.view"}),
+    "submit": frozenset({"report.submit", "report.view_own", "report.view"}),
+}
+
+
+def _token_allows(actor: Any, action: str) -> bool:
+    scopes: frozenset[str] | None = getattr(actor, "_akrites_token_scopes", None)
+    if scopes is None:
+        return True
+    return any(action in TOKEN_SCOPE_ACTIONS.get(scope, frozenset()) for scope in scopes)
 
 
 def allowed(actor: Any, action: str, obj: Any = None) -> bool:
@@ -143,6 +199,12 @@ def allowed(actor: Any, action: str, obj: Any = None) -> bool:
     """
     if isinstance(actor, SystemActor):
         return action in ACTIONS
+    if not _token_allows(actor, action):
+        return False
+    if action in USER_RULES:
+        return obj is not None and USER_RULES[action](actor, obj)
+    if action in REPORT_RULES:
+        return obj is not None and REPORT_RULES[action](actor, obj)
     if action in CASE_RULES:
         if not isinstance(obj, Case):
             return False
@@ -160,6 +222,8 @@ def require(actor: Any, action: str, obj: Any = None) -> None:
     if allowed(actor, action, obj):
         return
     if isinstance(obj, Case) and not allowed(actor, "case.view", obj):
+        raise NotFound()
+    if action in REPORT_RULES or action in USER_RULES:
         raise NotFound()
     raise PermissionDenied()
 

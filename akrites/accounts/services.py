@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from akrites.access.policy import require
-from akrites.accounts.models import User
+from akrites.accounts.models import AccountKind, User
 from akrites.audit.services import audit_append
 from akrites.core.errors import Conflict, InvalidInput
+from akrites.orgs.models import Organisation, OrgKind
 
 
 @transaction.atomic
@@ -50,5 +51,37 @@ def user_create(
         object_type="user",
         object_id=str(user.pk),
         data={"staff": staff},
+    )
+    return user
+
+
+@transaction.atomic
+def scanner_create(
+    *, actor: Any, username: str, owner: Organisation, display_name: str = ""
+) -> User:
+    """Create a scanner identity owned by an accountable finder organisation.
+
+    It has no usable password: it authenticates with service tokens only.
+    """
+    require(actor, "org.add_member")
+    if owner.kind != OrgKind.FINDER:
+        raise InvalidInput("owner", "a scanner belongs to a finder organisation")
+    model = get_user_model()
+    if model.objects.filter(username__iexact=username.strip()).exists():
+        raise Conflict("this username is taken")
+    user: User = model(
+        username=username.strip(),
+        display_name=display_name,
+        kind=AccountKind.SCANNER,
+        owner_org=owner,
+    )
+    user.set_unusable_password()
+    user.save()
+    audit_append(
+        actor=actor,
+        action="scanner.create",
+        object_type="user",
+        object_id=str(user.pk),
+        data={"owner": owner.slug},
     )
     return user

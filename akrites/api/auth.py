@@ -1,7 +1,32 @@
-"""API authentication: the browser session (with CSRF on writes)."""
+"""API authentication: bearer API tokens, or the browser session (with CSRF on writes).
+
+A token-authenticated request carries the token's scopes on the user object, where
+``access.policy`` reads them; the policy, not the endpoint, decides what a scope allows.
+"""
 
 from __future__ import annotations
 
-from ninja.security import SessionAuth
+from typing import Any
 
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from akrites.accounts.tokens import token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = token_authenticate(token)
+        if found is None:
+            return None
+        user, scopes = found
+        user._akrites_token_scopes = scopes  # type: ignore[attr-defined]  # read by access.policy
+        request.user = user
+        return user
+
+
+token_auth = TokenAuth()
 session_auth = SessionAuth(csrf=True)
+AUTH = [token_auth, session_auth]

@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from akrites.api.auth import session_auth
+from akrites.api.auth import AUTH
 from akrites.core.errors import AkritesError, NotFound, Unauthenticated
 
 api = NinjaAPI(
@@ -15,7 +15,7 @@ api = NinjaAPI(
     version="1",
     description="Coordinated vulnerability disclosure for open source.",
     urls_namespace="api",
-    auth=session_auth,
+    auth=AUTH,
     docs_url="/docs",
 )
 
@@ -60,11 +60,15 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _mount() -> None:
+    from akrites.accounts.api import router as tokens_router
     from akrites.api.health import router as health_router
     from akrites.cases.api import router as cases_router
+    from akrites.intake.api import router as reports_router
 
     api.add_router("/", health_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/reports", reports_router)
+    api.add_router("/tokens", tokens_router)
 
 
 _mount()

@@ -18,7 +18,8 @@ from django.conf import settings
 from django.db import transaction
 
 from akrites.accounts.models import User
-from akrites.accounts.services import user_create
+from akrites.accounts.services import scanner_create, user_create
+from akrites.accounts.tokens import token_issue
 from akrites.cases import services as cases
 from akrites.core.actors import SystemActor
 from akrites.intake.services import report_create
@@ -36,6 +37,7 @@ class DemoUser:
     organisation: str
     password: str
     staff: bool = False
+    api_token: str | None = None
 
 
 # (username, role, organisation slug, staff)
@@ -57,6 +59,7 @@ ORGS: tuple[tuple[str, str, str], ...] = (
     ("rivet-team", "rivet maintainers", OrgKind.PROJECT_TEAM),
     ("pixelforge-team", "pixelforge maintainers", OrgKind.PROJECT_TEAM),
     ("independent-researchers", "Independent researchers", OrgKind.FINDER),
+    ("deepscan-labs", "DeepScan Labs", OrgKind.FINDER),
     ("harbor-distro", "Harbor distribution", OrgKind.DOWNSTREAM),
 )
 
@@ -71,34 +74,59 @@ CASES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Billion-laughs expansion in yamlkit.load", "pkg:pypi/yamlkit", ()),
     ("Heap overflow in rivet frame decoder", "pkg:cargo/rivet", ("accept",)),
     ("Path traversal in pixelforge cache", "pkg:pypi/pixelforge", ("accept", "notify_maintainers")),
-    ("Anchor alias loop in yamlkit npm build", "pkg:npm/yamlkit",
-     ("accept", "notify_maintainers", "acknowledge", "start_fix")),
-    ("Unbounded recursion in yamlkit.dump", "pkg:pypi/yamlkit",
-     ("accept", "notify_maintainers", "acknowledge", "start_fix", "mark_fix_ready", "disclose")),
+    (
+        "Anchor alias loop in yamlkit npm build",
+        "pkg:npm/yamlkit",
+        ("accept", "notify_maintainers", "acknowledge", "start_fix"),
+    ),
+    (
+        "Unbounded recursion in yamlkit.dump",
+        "pkg:pypi/yamlkit",
+        ("accept", "notify_maintainers", "acknowledge", "start_fix", "mark_fix_ready", "disclose"),
+    ),
     ("Spam: 'your website has SEO issues'", "pkg:pypi/pixelforge", ("reject",)),
-)  # fmt: skip
+)
 
 
 def _credentials_path() -> Path:
     return Path(settings.VAR_DIR) / "demo-credentials.json"
 
 
-def _load_passwords() -> dict[str, str]:
+# Accounts that get API tokens in the demo: the human reporter and the scanner identity.
+SCANNER = ("scanner-bot", "scanner", "deepscan-labs")
+TOKEN_HOLDERS = ("reporter", SCANNER[0])
+
+
+def _read_credentials() -> dict[str, dict[str, str]]:
     path = _credentials_path()
     if path.exists():
-        data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-        return data
-    passwords = {name: f"demo-{secrets.token_urlsafe(12)}" for name, *_ in CAST}
+        data: dict[str, dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
+        if "passwords" in data:
+            return data
+    data = {
+        "passwords": {name: f"demo-{secrets.token_urlsafe(12)}" for name, *_ in CAST},
+        "tokens": {},
+    }
+    _write_credentials(data)
+    return data
+
+
+def _write_credentials(data: dict[str, dict[str, str]]) -> None:
+    path = _credentials_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(passwords, fh, indent=2)
-    return passwords
+        json.dump(data, fh, indent=2)
 
 
 def demo_users() -> list[DemoUser]:
-    passwords = _load_passwords()
-    return [DemoUser(u, r, o, passwords[u], staff) for u, r, o, staff in CAST]
+    creds = _read_credentials()
+    tokens = creds.get("tokens", {})
+    users = [
+        DemoUser(u, r, o, creds["passwords"][u], staff, tokens.get(u)) for u, r, o, staff in CAST
+    ]
+    users.append(DemoUser(SCANNER[0], SCANNER[1], SCANNER[2], "", False, tokens.get(SCANNER[0])))
+    return users
 
 
 @transaction.atomic
@@ -107,10 +135,13 @@ def load_demo() -> list[DemoUser]:
     users = demo_users()
     if Organisation.objects.filter(slug="akrites-sirt").exists():
         return users
-    orgs = {slug: org_create(actor=SYSTEM, name=name, kind=kind, slug=slug)
-            for slug, name, kind in ORGS}  # fmt: skip
+    orgs = {
+        slug: org_create(actor=SYSTEM, name=name, kind=kind, slug=slug) for slug, name, kind in ORGS
+    }
     people: dict[str, User] = {}
     for demo in users:
+        if demo.username == SCANNER[0]:
+            continue
         user = user_create(
             actor=SYSTEM,
             username=demo.username,
@@ -120,6 +151,16 @@ def load_demo() -> list[DemoUser]:
         )
         membership_add(actor=SYSTEM, org=orgs[demo.organisation], user=user, role=demo.role)
         people[demo.username] = user
+    people[SCANNER[0]] = scanner_create(
+        actor=SYSTEM, username=SCANNER[0], owner=orgs[SCANNER[2]], display_name="DeepScan bot"
+    )
+    creds = _read_credentials()
+    for holder in TOKEN_HOLDERS:
+        issued = token_issue(
+            actor=SYSTEM, user=people[holder], name="demo", scopes=["read", "submit"]
+        )
+        creds["tokens"][holder] = issued.secret
+    _write_credentials(creds)
     for slug, name, team, purls in PROJECTS:
         project = project_create(
             actor=SYSTEM,
@@ -130,9 +171,11 @@ def load_demo() -> list[DemoUser]:
         )
         for purl in purls:
             package_add(actor=SYSTEM, project=project, purl=purl)
-    actors: dict[str, Any] = {"acknowledge": people["maintainer"],
-                              "start_fix": people["maintainer"],
-                              "mark_fix_ready": people["maintainer"]}  # fmt: skip
+    actors: dict[str, Any] = {
+        "acknowledge": people["maintainer"],
+        "start_fix": people["maintainer"],
+        "mark_fix_ready": people["maintainer"],
+    }
     for title, purl, steps in CASES:
         report = report_create(
             actor=people["reporter"],
@@ -149,7 +192,7 @@ def load_demo() -> list[DemoUser]:
                 name=step,
                 reason=_reason(step),
             )
-    return users
+    return demo_users()
 
 
 def _reason(step: str) -> str:

@@ -19,6 +19,18 @@ def format_case_id(year: int, number: int) -> str:
     return f"AKR-{year}-{number:05d}"
 
 
+def allocate_case_numbers(year: int, count: int) -> list[int]:
+    """Hand out ``count`` consecutive numbers for ``year`` (see ``allocate_case_number``)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("allocate_case_numbers needs the caller's transaction")
+    if count <= 0:
+        return []
+    CaseCounter.objects.bulk_create([CaseCounter(year=year, last=0)], ignore_conflicts=True)
+    CaseCounter.objects.filter(year=year).update(last=F("last") + count)
+    last = int(CaseCounter.objects.values_list("last", flat=True).get(year=year))
+    return list(range(last - count + 1, last + 1))
+
+
 def allocate_case_number(year: int) -> int:
     """Hand out the next number for ``year``, without races, inside the caller's transaction.
 
@@ -26,11 +38,7 @@ def allocate_case_number(year: int) -> int:
     with a single UPDATE, which takes the row lock on PostgreSQL and the database write lock
     on SQLite; the number read back is ours until the transaction ends.
     """
-    if not connection.in_atomic_block:
-        raise RuntimeError("allocate_case_number needs the caller's transaction")
-    CaseCounter.objects.bulk_create([CaseCounter(year=year, last=0)], ignore_conflicts=True)
-    CaseCounter.objects.filter(year=year).update(last=F("last") + 1)
-    return int(CaseCounter.objects.values_list("last", flat=True).get(year=year))
+    return allocate_case_numbers(year, 1)[0]
 
 
 @transaction.atomic

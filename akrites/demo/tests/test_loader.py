@@ -1,5 +1,6 @@
 import json
 
+import pytest
 from django.core.management import call_command
 
 from akrites.accounts.models import User
@@ -10,9 +11,15 @@ from akrites.orgs.models import Organisation, OrgKind
 from akrites.projects.models import Project
 
 
+@pytest.fixture(autouse=True)
+def _private_var(settings, tmp_path):
+    # The demo keeps its credentials under VAR_DIR; never touch a developer's real file.
+    settings.VAR_DIR = tmp_path
+
+
 def test_demo_loads_the_whole_cast_and_is_idempotent(db):
     users = load_demo()
-    assert {u.username for u in users} == {name for name, *_ in CAST}
+    assert {u.username for u in users} == {name for name, *_ in CAST} | {"scanner-bot"}
     assert Organisation.objects.filter(kind=OrgKind.MEMBER).count() == 2
     assert Organisation.objects.filter(kind=OrgKind.SIRT).count() == 1
     assert Project.objects.count() == 3
@@ -32,8 +39,20 @@ def test_demo_loads_the_whole_cast_and_is_idempotent(db):
 
 def test_demo_users_can_log_in(client, db, settings):
     for user in load_demo():
+        if user.role == "scanner":
+            assert not client.login(username=user.username, password=user.password)
+            continue
         assert client.login(username=user.username, password=user.password), user.username
         client.logout()
+
+
+def test_demo_tokens_work_for_the_reporter_and_the_scanner(client, db):
+    users = {u.username: u for u in load_demo()}
+    for name in ("reporter", "scanner-bot"):
+        token = users[name].api_token
+        assert token and token.startswith("akr_")
+        response = client.get("/api/v1/reports", HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.status_code == 200, name
 
 
 def test_demo_json_lists_users(db, capsys):

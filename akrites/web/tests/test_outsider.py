@@ -9,10 +9,11 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from akrites.accounts.tokens import token_issue
 from akrites.api.main import api
 from akrites.cases.models import Case, TimelineEntry
 
-OBJECT_PARAMS = {"case_id"}
+OBJECT_PARAMS = {"case_id", "report_id", "secret", "prefix"}
 
 
 def _web_patterns(resolver=None, prefix=""):
@@ -60,9 +61,23 @@ def test_every_object_url_is_404_and_changes_nothing(
     client.force_login(user)
     before = (Case.objects.get(pk=case.pk).status, TimelineEntry.objects.count())
     missing_bodies = {}
-    for ident in (case.human_id, "AKR-1999-99999"):
+    report = case.reports.get()
+    token = token_issue(actor=system, user=case.reports.get().reporter, name="t", scopes=["read"])
+    real = {
+        "case_id": case.human_id,
+        "report_id": report.public_id,
+        "secret": "s3cr3t",
+        "prefix": token.token.prefix,
+    }
+    fake = {
+        "case_id": "AKR-1999-99999",
+        "report_id": "RPT-0000",
+        "secret": "nope",
+        "prefix": "ffff",
+    }
+    for values in (real, fake):
         for route in web_object_routes():
-            url = _fill(route, {"case_id": ident})
+            url = _fill(route, values)
             for method in ("get", "post"):
                 response = getattr(client, method)(url, {"name": "accept", "reason": "x"})
                 assert response.status_code in (404, 405), (method, url, response.status_code)
@@ -72,7 +87,7 @@ def test_every_object_url_is_404_and_changes_nothing(
                     )
                     missing_bodies.setdefault((method, route), set()).add(body)
         for method, path in api_object_operations():
-            url = path.replace("{case_id}", ident)
+            url = re.sub(r"{(\w+)}", lambda m, v=values: v[m.group(1)], path)
             response = client.generic(
                 method, url, '{"name": "accept"}', content_type="application/json"
             )

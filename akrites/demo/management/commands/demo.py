@@ -24,4 +24,12 @@ class Command(BaseCommand):
             return
         self.stdout.write("Demo logins (passwords are random per install, kept in var/):")
         for u in users:
-            self.stdout.write(f"  {u.username:<18} {u.password:<24} {u.role} @ {u.organisation}")
+            login = u.password or "(API token only)"
+            self.stdout.write(f"  {u.username:<18} {login:<24} {u.role} @ {u.organisation}")
+        for u in users:
+            if u.api_token:
+                self.stdout.write(f"API token for {u.username}: {u.api_token}")
+        self.stdout.write(
+            "Try: .venv/bin/akrites submit --server http://127.0.0.1:8000 "
+            "--token <reporter token> FILE"
+        )

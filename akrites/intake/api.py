@@ -1,0 +1,161 @@
+"""Report intake endpoints: one report, a bulk stream, and the reporter's own reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from akrites.intake import selectors
+from akrites.intake.idempotency import idempotent, request_digest
+from akrites.intake.models import Report
+from akrites.intake.ratelimit import rate_take
+from akrites.intake.services.record import Outcome
+from akrites.intake.services.submit import split_stream, submit_document, submit_stream
+
+router = Router(tags=["reports"])
+
+_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "description": "An Akrites report JSON, an OSV document, a SARIF 2.1.0 log, plain "
+        "text, or any of them as an ASCII-armoured OpenPGP message encrypted to the "
+        "platform key (see /.well-known/security.txt).",
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "application/sarif+json": {"schema": {"type": "object"}},
+            "text/plain": {"schema": {"type": "string"}},
+            "application/pgp-encrypted": {"schema": {"type": "string"}},
+        },
+    }
+}
+_BULK_DOC = {
+    "requestBody": {
+        "required": True,
+        "description": "NDJSON (one report document per line) or a JSON array of documents.",
+        "content": {
+            "application/x-ndjson": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+        },
+    }
+}
+
+
+class ReportOut(Schema):
+    id: str
+    status: str
+    case: str | None = None
+    duplicate_of: str | None = None
+    receipt_url: str
+    created_at: datetime | None = None
+
+
+class SubmitOut(ReportOut):
+    items: list[ReportOut] | None = None
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class BulkItemOut(Schema):
+    index: int
+    ok: bool
+    reports: list[ReportOut] = []
+    error: ErrorOut | None = None
+
+
+class BulkOut(Schema):
+    accepted: int
+    rejected: int
+    results: list[BulkItemOut]
+
+
+def _report_out(report: Report, duplicate_of: str | None = None) -> dict[str, Any]:
+    return {
+        "id": report.public_id,
+        "status": report.status,
+        "case": report.case.human_id if report.case_id and report.case else None,
+        "duplicate_of": duplicate_of,
+        "receipt_url": f"{settings.AKRITES_BASE_URL}/my/reports/{report.public_id}/",
+        "created_at": report.created_at,
+    }
+
+
+def _outcome_out(o: Outcome) -> dict[str, Any]:
+    return _report_out(o.report, o.duplicate_of.human_id if o.duplicate_of else None)
+
+
+def _charge(request: HttpRequest, cost: int) -> None:
+    rate_take(
+        buckets={
+            f"user:{request.user.pk}": settings.AKRITES_RATE_PER_IDENTITY,
+            "*": settings.AKRITES_RATE_GLOBAL,
+        },
+        cost=cost,
+    )
+
+
+@router.post("", response={201: SubmitOut}, openapi_extra=_BODY_DOC)
+def submit(
+    request: HttpRequest, format: str | None = None, purl: str | None = None
+) -> Status[dict[str, Any]]:
+    """Submit one report document; 201 only after the report is durably committed."""
+    _charge(request, 1)
+    body, ctype = request.body, request.content_type
+
+    def produce() -> tuple[int, Any]:
+        outcomes = submit_document(
+            actor=request.user,
+            body=body,
+            content_type=ctype,
+            declared_format=format,
+            default_purl=purl,
+        )
+        first = _outcome_out(outcomes[0])
+        if len(outcomes) > 1:
+            first["items"] = [_outcome_out(o) for o in outcomes]
+        return 201, first
+
+    key = request.headers.get("Idempotency-Key")
+    digest = request_digest(body, ctype, format, purl)
+    status, answer = idempotent(user=request.user, key=key, digest=digest, produce=produce)
+    return Status(status, answer)
+
+
+@router.post("/bulk", response={200: BulkOut}, openapi_extra=_BULK_DOC)
+def submit_bulk(
+    request: HttpRequest, format: str | None = None, purl: str | None = None
+) -> dict[str, Any]:
+    """Submit many reports; one result per item, in order. Bad items never lose good ones."""
+    items = split_stream(request.body, request.content_type)
+    _charge(request, len(items))
+    results = submit_stream(
+        actor=request.user, items=items, declared_format=format, default_purl=purl
+    )
+    out = [
+        {
+            "index": r.index,
+            "ok": r.error is None,
+            "reports": [_outcome_out(o) for o in r.outcomes],
+            "error": r.error.as_dict() if r.error else None,
+        }
+        for r in results
+    ]
+    rejected = sum(1 for r in results if r.error)
+    return {"accepted": len(results) - rejected, "rejected": rejected, "results": out}
+
+
+@router.get("", response=list[ReportOut])
+def my_reports(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
+    return [_report_out(r) for r in selectors.report_list_own(viewer=request.user, limit=limit)]
+
+
+@router.get("/{report_id}", response=ReportOut)
+def get_report(request: HttpRequest, report_id: str) -> dict[str, Any]:
+    return _report_out(selectors.report_get(viewer=request.user, public_id=report_id))

@@ -1,0 +1,220 @@
+"""Recording parsed reports: one transaction for a whole batch, constant query count.
+
+``reports_record`` is the single path every channel (API, bulk stream, web form, CLI, demo)
+takes once a submission has been parsed and validated. It stores each report (content only in
+encrypted fields), opens a case in triage for each report on a registered package, adds the
+reporter as a case participant, and appends the audit entries — all in one transaction, with
+a fixed number of queries whatever the batch size (bulk inserts, one id allocation, one chain
+append). A report on a package Akrites does not know yet is stored as ``received`` without a
+case; the SIRT routes it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from akrites.access.policy import require
+from akrites.audit.services import AuditEvent, actor_fields, audit_append_many
+from akrites.cases.models import (
+    Case,
+    CaseParticipant,
+    ParticipantRole,
+    Status,
+    TimelineEntry,
+    Visibility,
+)
+from akrites.cases.services.create import allocate_case_numbers, format_case_id
+from akrites.core.clock import now
+from akrites.intake.models import Attachment, Channel, Report, ReportStatus
+from akrites.intake.parsers import PackageRef, ParsedReport
+from akrites.projects.models import Package
+from akrites.projects.services import normalise_purl
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One parsed report plus what the channel adds (contact, credit, status link)."""
+
+    parsed: ParsedReport
+    contact: str = ""
+    credit_name: str = ""
+    credit_anonymous: bool = False
+    status_digest: str = ""
+    encrypted: bool = False
+
+
+@dataclass
+class Outcome:
+    report: Report
+    case: Case | None = None
+    duplicate_of: Case | None = None
+    evidence: list[str] = field(default_factory=list)
+
+
+def _details(parsed: ParsedReport) -> str:
+    doc = parsed.to_dict()
+    # Attachment bytes live in their own encrypted rows; keep only their metadata here.
+    doc["attachments"] = [
+        {"name": a.name, "media_type": a.media_type, "size": a.size, "sha256": a.sha256}
+        for a in parsed.attachments
+    ]
+    return json.dumps(doc, sort_keys=True)
+
+
+def _is_person(actor: Any) -> bool:
+    return bool(getattr(actor, "is_authenticated", False))
+
+
+@transaction.atomic
+def reports_record(
+    *, actor: Any, submissions: list[Submission], channel: str = Channel.API
+) -> list[Outcome]:
+    """Store ``submissions`` (already parsed and valid) and open their cases, atomically.
+
+    Raises NotFound/PermissionDenied from the policy before anything is written. The outcome
+    list is in submission order.
+    """
+    anonymous = not _is_person(actor) and channel == Channel.WEB
+    require(actor, "report.submit_anonymous" if anonymous else "report.submit")
+    if not submissions:
+        return []
+    at = now()
+    reporter = actor if _is_person(actor) else None
+    purls = {s.parsed.package.purl for s in submissions if s.parsed.package}
+    packages = {
+        p.purl: p
+        for p in Package.objects.select_related("project").filter(
+            purl__in={_package_key(purl) for purl in purls}
+        )
+    }
+    reports: list[Report] = []
+    for sub in submissions:
+        ref: PackageRef | None = sub.parsed.package
+        package = packages.get(_package_key(ref.purl)) if ref else None
+        reports.append(
+            Report(
+                reporter=reporter,
+                channel=channel,
+                encrypted_submission=sub.encrypted,
+                contact=sub.contact,
+                status_digest=sub.status_digest,
+                source_format=sub.parsed.source_format,
+                title=sub.parsed.title,
+                body=sub.parsed.description,
+                details=_details(sub.parsed),
+                purl=ref.purl if ref else "",
+                package=package,
+                status=ReportStatus.RECEIVED,
+                credit_name=sub.credit_name,
+                credit_anonymous=sub.credit_anonymous,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+    cases = _open_cases(actor, reports, at)
+    Report.objects.bulk_create(reports)
+    Attachment.objects.bulk_create(
+        Attachment(
+            report=report,
+            name=a.name,
+            media_type=a.media_type,
+            size=a.size,
+            content=a.content,
+            created_at=at,
+            updated_at=at,
+        )
+        for report, sub in zip(reports, submissions, strict=True)
+        for a in sub.parsed.attachments
+    )
+    if reporter is not None:
+        CaseParticipant.objects.bulk_create(
+            CaseParticipant(
+                case=c, user=reporter, role=ParticipantRole.REPORTER, created_at=at, updated_at=at
+            )
+            for c in {c.pk: c for c in cases if c is not None}.values()
+        )
+    events = []
+    for report, case in zip(reports, cases, strict=True):
+        if case is not None:
+            events.append(
+                AuditEvent(
+                    actor, "case.create", "case", case.human_id, {"project": case.project.slug}
+                )
+            )
+        events.append(
+            AuditEvent(
+                actor,
+                "report.create",
+                "report",
+                report.public_id,
+                {"case": case.human_id if case else None, "channel": channel},
+            )
+        )
+    audit_append_many(events)
+    return [Outcome(report=r, case=c) for r, c in zip(reports, cases, strict=True)]
+
+
+def _package_key(purl: str) -> str:
+    return normalise_purl(purl, field="package.purl").to_string()
+
+
+def _open_cases(actor: Any, reports: list[Report], at: Any) -> list[Case | None]:
+    """Open one case in triage per report on a registered package (bulk, one id allocation)."""
+    needing = [r for r in reports if r.package is not None]
+    numbers = allocate_case_numbers(at.year, len(needing))
+    new_cases = [
+        Case(
+            human_id=format_case_id(at.year, number),
+            year=at.year,
+            number=number,
+            title=report.title,
+            project=report.package.project,  # type: ignore[union-attr]
+            package=report.package,
+            status=Status.TRIAGE,
+            status_changed_at=at,
+            created_at=at,
+            updated_at=at,
+        )
+        for report, number in zip(needing, numbers, strict=True)
+    ]
+    Case.objects.bulk_create(new_cases)
+    label = actor_fields(actor)[1]
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            case=c,
+            at=at,
+            actor=actor if _is_person(actor) else None,
+            actor_label=label,
+            kind="created",
+            new_status=Status.TRIAGE,
+            visibility=Visibility.PARTICIPANTS,
+        )
+        for c in new_cases
+    )
+    by_report = dict(zip((id(r) for r in needing), new_cases, strict=True))
+    result: list[Case | None] = []
+    for report in reports:
+        case = by_report.get(id(report))
+        if case is not None:
+            report.case = case
+            report.status = ReportStatus.IN_CASE
+            report.credit_rank = 1
+        result.append(case)
+    return result
+
+
+def report_create(
+    *, actor: Any, title: str, body: str, purl: str, channel: str = Channel.SYSTEM
+) -> Report:
+    """Record one report given as plain fields (operator tools and demo data)."""
+    parsed = ParsedReport(
+        title=title.strip(),
+        source_format="akrites",
+        description=body,
+        package=PackageRef(purl=_package_key(purl)),
+    )
+    return reports_record(actor=actor, submissions=[Submission(parsed)], channel=channel)[0].report

@@ -1,0 +1,147 @@
+"""HTML intake: the report form (preview, submit, receipt), status pages, security.txt."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from akrites.core.clock import now
+from akrites.core.errors import InvalidInput, NotFound
+from akrites.intake import selectors
+from akrites.intake.forms import ReportForm, form_field_for
+from akrites.intake.keys import platform_keyring
+from akrites.intake.models import Channel
+from akrites.intake.ratelimit import rate_take
+from akrites.intake.securitytxt import render_security_txt
+from akrites.intake.services.record import Submission
+from akrites.intake.services.submit import parse_document, submit_document
+
+logger = logging.getLogger(__name__)
+_SESSION_DONE = "akrites_submitted"
+
+
+def _client_bucket(request: HttpRequest) -> str:
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"anon:{request.META.get('REMOTE_ADDR', '?')}"
+
+
+@require_http_methods(["GET", "POST"])
+def report_form(request: HttpRequest) -> HttpResponse:
+    """GET: the form. POST action=preview: validate and show. POST action=submit: record."""
+    form = ReportForm(request.POST or None, initial={"nonce": secrets.token_urlsafe(16)})
+    if request.method == "GET" or not form.is_valid():
+        return render(request, "intake/report_form.html", {"form": form})
+    anonymous = not request.user.is_authenticated
+    if anonymous and not form.cleaned_data.get("contact"):
+        form.add_error("contact", "Leave a contact address, or sign in.")
+        return render(request, "intake/report_form.html", {"form": form})
+    nonce = form.cleaned_data.get("nonce") or ""
+    done: dict[str, str] = request.session.get(_SESSION_DONE, {})
+    if nonce in done:  # a double submit or a back-button replay: same receipt, no new report
+        return redirect("intake:receipt", report_id=done[nonce])
+    try:
+        reports, _ = parse_document(
+            form.document(), content_type=None, declared_format=None, default_purl=None
+        )
+        if request.POST.get("action") != "submit":
+            return render(request, "intake/report_preview.html", {"form": form, "reports": reports})
+        rate_take(
+            buckets={_client_bucket(request): _limit(anonymous), "*": settings.AKRITES_RATE_GLOBAL}
+        )
+        secret = secrets.token_urlsafe(24)
+        outcome = submit_document(
+            actor=request.user,
+            body=form.document(),
+            content_type=None,
+            channel=Channel.WEB,
+            extra=_submission(form.cleaned_data, reports[0], secret),
+        )[0]
+    except InvalidInput as exc:
+        form.add_error(form_field_for(exc.field), exc.message)
+        return render(request, "intake/report_form.html", {"form": form})
+    done[nonce] = outcome.report.public_id
+    request.session[_SESSION_DONE] = done
+    request.session["akrites_status_secret"] = secret
+    return redirect("intake:receipt", report_id=outcome.report.public_id)
+
+
+def _limit(anonymous: bool) -> int:
+    return settings.AKRITES_RATE_ANONYMOUS if anonymous else settings.AKRITES_RATE_PER_IDENTITY
+
+
+def _submission(data: dict[str, Any], parsed: Any, secret: str) -> Submission:
+    return Submission(
+        parsed=parsed,
+        contact=str(data.get("contact") or ""),
+        credit_name=str(data.get("credit_name") or ""),
+        credit_anonymous=data.get("credit") == "anonymous",
+        status_digest=selectors.status_digest(secret),
+    )
+
+
+def receipt(request: HttpRequest, report_id: str) -> HttpResponse:
+    """Shown once after submitting; the status link's secret is read from the session once."""
+    done: dict[str, str] = request.session.get(_SESSION_DONE, {})
+    if report_id not in done.values():
+        raise NotFound()
+    secret = request.session.pop("akrites_status_secret", None)
+    status_url = (
+        request.build_absolute_uri(reverse("intake:status", args=[secret])) if secret else None
+    )
+    return render(
+        request, "intake/receipt.html", {"report_id": report_id, "status_url": status_url}
+    )
+
+
+def status(request: HttpRequest, secret: str) -> HttpResponse:
+    report = selectors.report_by_status_secret(secret=secret)
+    response = render(request, "intake/status.html", {"report": report})
+    response["Referrer-Policy"] = "no-referrer"  # the URL is the credential
+    return response
+
+
+@login_required
+def my_report(request: HttpRequest, report_id: str) -> HttpResponse:
+    report = selectors.report_get(viewer=request.user, public_id=report_id)
+    return render(request, "intake/my_report.html", {"report": report})
+
+
+def security_txt(request: HttpRequest) -> HttpResponse:
+    """RFC 9116 requires https URIs: without an https AKRITES_BASE_URL there is no file."""
+    base = settings.AKRITES_BASE_URL
+    if not base.startswith("https://"):
+        logger.warning("security.txt not served: AKRITES_BASE_URL is not https")
+        raise NotFound()
+    text = render_security_txt(
+        contact=[
+            f"{base}{reverse('intake:report-form')}",
+            f"mailto:{settings.AKRITES_SECURITY_EMAIL}",
+        ],
+        expires=now().replace(microsecond=0) + timedelta(days=180),
+        encryption_url=f"{base}{reverse('intake:pgp-key')}",
+        policy_url=f"{base}{reverse('intake:policy')}",
+        acknowledgments_url=None,
+        preferred_languages=["en"],
+        canonical=[f"{base}/.well-known/security.txt"],
+    )
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+def pgp_key(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(
+        platform_keyring().public_key_armored(), content_type="application/pgp-keys"
+    )
+
+
+def policy(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/policy.html", {"email": settings.AKRITES_SECURITY_EMAIL})
