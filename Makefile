@@ -46,8 +46,11 @@ fmt: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+## make bench: benchmarks on SQLite, and on PostgreSQL when AKRITES_BENCH_POSTGRES is set
+## (a server URL; a fresh database is created for the run and dropped afterwards).
 bench: $(STAMP)
-	$(PY) -m bench
+	env -u AKRITES_BENCH_POSTGRES $(PY) -m bench
+	@if [ -n "$$AKRITES_BENCH_POSTGRES" ]; then $(PY) -m bench; fi
 
 docs: $(STAMP)
 	$(VENV)/bin/akrites docs lifecycle

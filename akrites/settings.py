@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from akrites.core.env import (
@@ -29,8 +30,8 @@ AKRITES_BASE_URL = env_str("AKRITES_BASE_URL", "http://127.0.0.1:8000").rstrip("
 AKRITES_MAX_REPORT_BYTES = env_int("AKRITES_MAX_REPORT_BYTES", 1024 * 1024, minimum=1024)
 AKRITES_MAX_ATTACHMENT_BYTES = env_int("AKRITES_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, minimum=1)
 AKRITES_MAX_REQUEST_BYTES = env_int("AKRITES_MAX_REQUEST_BYTES", 64 * 1024 * 1024, minimum=1024)
-AKRITES_MAX_BULK_ITEMS = env_int("AKRITES_MAX_BULK_ITEMS", 10_000, minimum=1)
-AKRITES_RATE_PER_IDENTITY = env_int("AKRITES_RATE_PER_IDENTITY", 600, minimum=1)
+AKRITES_MAX_BULK_ITEMS = env_int("AKRITES_MAX_BULK_ITEMS", 5000, minimum=1)
+AKRITES_RATE_PER_IDENTITY = env_int("AKRITES_RATE_PER_IDENTITY", 6000, minimum=1)
 AKRITES_RATE_GLOBAL = env_int("AKRITES_RATE_GLOBAL", 20_000, minimum=1)
 AKRITES_RATE_ANONYMOUS = env_int("AKRITES_RATE_ANONYMOUS", 30, minimum=1)
 AKRITES_SECURITY_EMAIL = env_str("AKRITES_SECURITY_EMAIL", "security@akrites.example")
@@ -107,9 +108,10 @@ def _database() -> dict[str, object]:
     db = parse_database_url(url)
     if db.engine == "sqlite":
         Path(db.name).parent.mkdir(parents=True, exist_ok=True)
-        test_name = str(VAR_DIR / "test-akrites.sqlite3")
+        # One test database per test process: concurrent runs in one checkout never collide.
+        test_name = str(VAR_DIR / f"test-akrites-{os.getpid()}.sqlite3")
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "akrites.core.sqlite",
             "NAME": db.name,
             "CONN_MAX_AGE": None,
             "OPTIONS": {

@@ -38,6 +38,7 @@ def _serve(args: argparse.Namespace) -> int:
     argv = [
         sys.executable, "-m", "gunicorn", "akrites.wsgi:application",
         "--bind", args.bind, "--workers", str(args.workers), "--threads", str(args.threads),
+        "--preload",
         "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", "60",
     ]  # fmt: skip
     os.execv(sys.executable, argv)  # noqa: S606 - fixed argv, no shell

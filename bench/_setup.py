@@ -1,17 +1,47 @@
-"""Start Django on a throw-away database for a benchmark (SQLite by default)."""
+"""Start Django on a throw-away database for a benchmark.
+
+SQLite by default (a scratch var dir). With ``--postgres URL`` (or AKRITES_BENCH_POSTGRES) a
+fresh database is created on that server for the run and dropped afterwards.
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
 import platform
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+
+def _fresh_postgres(url: str) -> str:
+    import psycopg
+
+    name = f"akrites_bench_{os.getpid()}"
+    parts = urlsplit(url)
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(url, autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    atexit.register(drop)
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def django_on_scratch_db() -> Path:
-    """Point settings at a scratch var dir (unless AKRITES_DATABASE_URL is given) and migrate."""
+    """Point settings at a scratch var dir and a fresh database, then migrate."""
     scratch = Path(tempfile.mkdtemp(prefix="akrites-bench-"))
-    os.environ.setdefault("AKRITES_VAR_DIR", str(scratch))
+    os.environ["AKRITES_VAR_DIR"] = str(scratch)
+    postgres = os.environ.get("AKRITES_BENCH_POSTGRES")
+    if postgres:
+        os.environ["AKRITES_DATABASE_URL"] = _fresh_postgres(postgres)
+    else:
+        os.environ.pop("AKRITES_DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "akrites.settings")
     import django
     from django.core.management import call_command

@@ -27,6 +27,16 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class BrowserSessionAuth(SessionAuth):
+    """The session cookie, with CSRF on writes — but never for a request that presented an
+    ``Authorization`` header: a bad token must answer 401, not fall back to the cookie."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if "authorization" in request.headers:
+            return None
+        return super()._get_key(request)
+
+
 token_auth = TokenAuth()
-session_auth = SessionAuth(csrf=True)
+session_auth = BrowserSessionAuth(csrf=True)
 AUTH = [token_auth, session_auth]

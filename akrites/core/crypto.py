@@ -18,6 +18,7 @@ import json
 import os
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,29 +114,45 @@ def write_keyring(path: Path, keyring: Keyring) -> None:
 
 
 _lock = threading.Lock()
-_cached: tuple[str, Keyring] | None = None
+# (source identity, keyring): the env text, or the key file's (path, mtime, size, inode).
+_cached: tuple[object, Keyring] | None = None
+_checked_at = 0.0
+_cached_args: tuple[str | None, str] | None = None
+# How often the key file is looked at again: a rotation reaches a running server within this.
+RECHECK_SECONDS = 1.0
 
 
 def load_keyring(*, env_value: str | None, path: Path) -> Keyring:
     """Return the keyring from the environment value, else from ``path`` (created if missing).
 
-    The parsed keyring is cached per source text, so rotation (which rewrites the file)
-    is seen by the next call after ``reset_cache``.
+    Cached; at most every ``RECHECK_SECONDS`` the key file is looked at again and re-read when
+    its modification time, size or inode changed, so a rotation (which atomically replaces
+    the file) reaches running servers within a second, without a restart.
     """
-    global _cached
+    global _cached, _checked_at, _cached_args
     with _lock:
+        tick = time.monotonic()
+        args = (env_value, str(path))
+        if _cached is not None and _cached_args == args and tick - _checked_at < RECHECK_SECONDS:
+            return _cached[1]
+        _checked_at, _cached_args = tick, args
         if env_value:
-            text = env_value
+            source: object = env_value
         else:
-            if not path.exists():
+            try:
+                st = path.stat()
+            except FileNotFoundError:
                 write_keyring(path, new_keyring())
-            text = path.read_text(encoding="utf-8")
-        if _cached is None or _cached[0] != text:
-            _cached = (text, Keyring.from_json(text))
+                st = path.stat()
+            source = (str(path), st.st_mtime_ns, st.st_size, st.st_ino)
+        if _cached is None or _cached[0] != source:
+            text = env_value or path.read_text(encoding="utf-8")
+            _cached = (source, Keyring.from_json(text))
         return _cached[1]
 
 
 def reset_cache() -> None:
-    global _cached
+    global _cached, _checked_at
     with _lock:
         _cached = None
+        _checked_at = 0.0

@@ -8,6 +8,7 @@ indexed by content, by design.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,13 @@ from akrites.core import crypto
 
 def keyring() -> crypto.Keyring:
     return crypto.load_keyring(
-        env_value=settings.AKRITES_ENCRYPTION_KEYS, path=Path(settings.AKRITES_KEYS_FILE)
+        env_value=settings.AKRITES_ENCRYPTION_KEYS, path=_keys_path(settings.AKRITES_KEYS_FILE)
     )
+
+
+@functools.lru_cache(maxsize=4)
+def _keys_path(value: str) -> Path:
+    return Path(value)
 
 
 class _EncryptedField(models.BinaryField):  # type: ignore[type-arg]

@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
 from akrites.intake import selectors
-from akrites.intake.idempotency import idempotent, request_digest
-from akrites.intake.models import Report
+from akrites.intake.idempotency import REPLAYED_HEADER, Answer, idempotent, request_digest
+from akrites.intake.models import Channel, Report
 from akrites.intake.ratelimit import rate_take
 from akrites.intake.services.record import Outcome
 from akrites.intake.services.submit import split_stream, submit_document, submit_stream
@@ -101,54 +101,91 @@ def _charge(request: HttpRequest, cost: int) -> None:
     )
 
 
+def _channel(request: HttpRequest, default: str) -> str:
+    # The CLI identifies itself; the channel is a label for statistics, not a permission.
+    agent = request.headers.get("User-Agent", "")
+    return Channel.CLI if agent.startswith("akrites-cli/") else default
+
+
+def _answer(request: HttpRequest, response: HttpResponse, produce: Any) -> Answer:
+    """Run ``produce`` under the request's Idempotency-Key (if any)."""
+    digest = request_digest(request.body, request.content_type, request.get_full_path())
+    answer = idempotent(
+        user=request.user,
+        key=request.headers.get("Idempotency-Key"),
+        digest=digest,
+        produce=produce,
+    )
+    if answer.replayed:
+        response[REPLAYED_HEADER] = "true"
+    return answer
+
+
 @router.post("", response={201: SubmitOut}, openapi_extra=_BODY_DOC)
 def submit(
-    request: HttpRequest, format: str | None = None, purl: str | None = None
+    request: HttpRequest,
+    response: HttpResponse,
+    format: str | None = None,
+    purl: str | None = None,
 ) -> Status[dict[str, Any]]:
     """Submit one report document; 201 only after the report is durably committed."""
-    _charge(request, 1)
-    body, ctype = request.body, request.content_type
 
     def produce() -> tuple[int, Any]:
         outcomes = submit_document(
             actor=request.user,
-            body=body,
-            content_type=ctype,
+            body=request.body,
+            content_type=request.content_type,
             declared_format=format,
             default_purl=purl,
+            channel=_channel(request, Channel.API),
+            charge=lambda cost: _charge(request, cost),
         )
         first = _outcome_out(outcomes[0])
         if len(outcomes) > 1:
             first["items"] = [_outcome_out(o) for o in outcomes]
         return 201, first
 
-    key = request.headers.get("Idempotency-Key")
-    digest = request_digest(body, ctype, format, purl)
-    status, answer = idempotent(user=request.user, key=key, digest=digest, produce=produce)
-    return Status(status, answer)
+    answer = _answer(request, response, produce)
+    return Status(answer.status, answer.body)
 
 
 @router.post("/bulk", response={200: BulkOut}, openapi_extra=_BULK_DOC)
 def submit_bulk(
-    request: HttpRequest, format: str | None = None, purl: str | None = None
+    request: HttpRequest,
+    response: HttpResponse,
+    format: str | None = None,
+    purl: str | None = None,
 ) -> dict[str, Any]:
-    """Submit many reports; one result per item, in order. Bad items never lose good ones."""
-    items = split_stream(request.body, request.content_type)
-    _charge(request, len(items))
-    results = submit_stream(
-        actor=request.user, items=items, declared_format=format, default_purl=purl
-    )
-    out = [
-        {
-            "index": r.index,
-            "ok": r.error is None,
-            "reports": [_outcome_out(o) for o in r.outcomes],
-            "error": r.error.as_dict() if r.error else None,
-        }
-        for r in results
-    ]
-    rejected = sum(1 for r in results if r.error)
-    return {"accepted": len(results) - rejected, "rejected": rejected, "results": out}
+    """Submit many reports; one result per item, in order. Bad items never lose good ones.
+
+    With an Idempotency-Key, a retried stream gets the first answer and files nothing again.
+    """
+
+    def produce() -> tuple[int, Any]:
+        items = split_stream(request.body, request.content_type)
+        results = submit_stream(
+            actor=request.user,
+            items=items,
+            declared_format=format,
+            default_purl=purl,
+            channel=_channel(request, Channel.BULK),
+            charge=lambda cost: _charge(request, cost),
+        )
+        out = [
+            {
+                "index": r.index,
+                "ok": r.error is None,
+                "reports": [_outcome_out(o) for o in r.outcomes],
+                "error": r.error.as_dict() if r.error else None,
+            }
+            for r in results
+        ]
+        rejected = sum(1 for r in results if r.error)
+        return 200, {"accepted": len(results) - rejected, "rejected": rejected, "results": out}
+
+    answer = _answer(request, response, produce)
+    body: dict[str, Any] = answer.body
+    return body
 
 
 @router.get("", response=list[ReportOut])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -18,8 +19,16 @@ from akrites.core.clock import now
 from akrites.core.errors import InvalidInput
 from akrites.intake.models import IdempotencyRecord
 
-Answer = tuple[int, Any]
 MAX_KEY = 200
+# Response header telling a client the answer is the stored first answer, not a new one.
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: Any
+    replayed: bool = False
 
 
 def request_digest(*parts: bytes | str | None) -> str:
@@ -37,17 +46,19 @@ def _replay(user: Any, key: str, digest: str) -> Answer | None:
         return None
     if record.request_digest != digest:
         raise InvalidInput("Idempotency-Key", "this key was used for a different request")
-    return record.status_code, json.loads(record.response)
+    return Answer(record.status_code, json.loads(record.response), replayed=True)
 
 
-def idempotent(*, user: Any, key: str | None, digest: str, produce: Callable[[], Answer]) -> Answer:
+def idempotent(
+    *, user: Any, key: str | None, digest: str, produce: Callable[[], tuple[int, Any]]
+) -> Answer:
     """Run ``produce`` once per (user, key); replay its answer for later identical requests.
 
     Only successful answers are kept: a request that failed stored nothing, so its retry is
     simply processed again. Raises InvalidInput when a key is reused for another request.
     """
     if key is None:
-        return produce()
+        return Answer(*produce())
     key = key.strip()
     if not key or len(key) > MAX_KEY or not key.isprintable():
         raise InvalidInput("Idempotency-Key", f"1 to {MAX_KEY} printable characters")
@@ -73,4 +84,4 @@ def idempotent(*, user: Any, key: str | None, digest: str, produce: Callable[[],
         if replay is None:
             raise
         return replay
-    return status, body
+    return Answer(status, body)

@@ -55,9 +55,6 @@ def report_form(request: HttpRequest) -> HttpResponse:
         )
         if request.POST.get("action") != "submit":
             return render(request, "intake/report_preview.html", {"form": form, "reports": reports})
-        rate_take(
-            buckets={_client_bucket(request): _limit(anonymous), "*": settings.AKRITES_RATE_GLOBAL}
-        )
         secret = secrets.token_urlsafe(24)
         outcome = submit_document(
             actor=request.user,
@@ -65,6 +62,13 @@ def report_form(request: HttpRequest) -> HttpResponse:
             content_type=None,
             channel=Channel.WEB,
             extra=_submission(form.cleaned_data, reports[0], secret),
+            charge=lambda cost: rate_take(
+                buckets={
+                    _client_bucket(request): _limit(anonymous),
+                    "*": settings.AKRITES_RATE_GLOBAL,
+                },
+                cost=cost,
+            ),
         )[0]
     except InvalidInput as exc:
         form.add_error(form_field_for(exc.field), exc.message)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from akrites.dedup.engine.features import Features
 from akrites.dedup.engine.index import CorpusStats
 from akrites.dedup.engine.text import classes_conflict, is_specific_reference, looks_like_file, stem
-from akrites.dedup.engine.versions import ranges_relation
+from akrites.dedup.engine.versions import contradicts, ranges_relation
 
 SPECIFIC_BOOST = 2.0  # a code-like term counts as much as two rare words
 BOILERPLATE_PRIOR = 2.0  # pseudo-documents: in a tiny block one shared term is not boilerplate
@@ -143,14 +143,15 @@ def _version_relation(query: Features, cand: Features, weights: Weights) -> tupl
     ``agree``: a release where one report says the bug stops (fixed or last affected) is named
     by the other, as a bound or in its text; its strength is the weight of the rarest shared
     release in the package (a release that fixed twenty advisories agrees with everything).
-    ``conflict``: both state fixed releases and nothing meets. Releases both texts merely
-    mention (a bundled library's version, say) are not agreement.
+    ``conflict``: both state fixed releases and nothing meets, or one report's last affected
+    version is already fixed according to the other (``versions.contradicts``). Releases both
+    texts merely mention (a bundled library's version, say) are not agreement.
     """
     qb, cb = set(query.bounds), set(cand.bounds)
     shared = (qb & (cb | set(cand.mentioned))) | (cb & set(query.mentioned))
     if shared:
         return "agree", max(weights.of("f:" + v) for v in shared)
-    if query.fixed and cand.fixed:
+    if (query.fixed and cand.fixed) or contradicts(query.ranges, cand.ranges):
         return "conflict", 0.0
     return "unknown", 0.0
 
@@ -165,9 +166,10 @@ def _mentions(doc: Features, token: str) -> bool:
 def _specific_cover(query: Features, cand: Features, weights: Weights) -> float | None:
     """Weighted share of the shorter report's code names that the longer report mentions.
 
-    ``None`` unless both name code. Asymmetric on purpose: a terse report names one function,
-    a full advisory names ten, and the terse one's name must appear in the full one. Between two
-    reports of similar length (within a factor of two) both directions must hold.
+    ``None`` unless both name code, and when the only names checked are file paths the other
+    report leaves out (no evidence either way). Asymmetric on purpose: a terse report names one
+    function, a full advisory names ten, and the terse one's name must appear in the full one.
+    Between two reports of similar length (within a factor of two) both directions must hold.
     """
     q_spec = [s for s in query.specific if weights.of("s:" + s) > 0.0]
     c_spec = [s for s in cand.specific if weights.of("s:" + s) > 0.0]
@@ -179,10 +181,11 @@ def _specific_cover(query: Features, cand: Features, weights: Weights) -> float 
         directions.append(_names_found(q_spec, cand, weights))
     if c_len <= 2 * q_len:
         directions.append(_names_found(c_spec, query, weights))
-    return min(directions)
+    known = [d for d in directions if d is not None]
+    return min(known) if known else None
 
 
-def _names_found(names: list[str], other: Features, weights: Weights) -> float:
+def _names_found(names: list[str], other: Features, weights: Weights) -> float | None:
     # Squared weights, as in a TF-IDF dot product: a rare name outweighs a family-wide one
     # ("SpaceToBatchNd" versus "TFLite").
     # A file path the other report leaves out is no evidence against it: rewordings drop paths,
@@ -195,7 +198,8 @@ def _names_found(names: list[str], other: Features, weights: Weights) -> float:
             found += weight
         elif not _is_path(name):
             total += weight
-    return found / total if total > 0 else 1.0
+    # Only paths the other report leaves out: no evidence either way.
+    return found / total if total > 0 else None
 
 
 def _is_path(name: str) -> bool:

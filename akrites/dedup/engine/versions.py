@@ -100,6 +100,42 @@ def ranges_relation(a: Sequence[Range], b: Sequence[Range]) -> str:
     return "disjoint"
 
 
+def _beyond(point: VersionKey, intervals: list[_Interval]) -> bool:
+    """Whether ``point`` is strictly past the end of an interval of its own release line (same
+    major and minor version) and inside no interval.
+
+    Strictly: sources often write "<X" for "X and earlier", so a bound equal to the point is
+    not a contradiction.
+    """
+    past = False
+    for low, high, _ in intervals:
+        if low is not None and point < low:
+            continue
+        if high is None or point <= high:
+            return False
+        past = past or (point[0] + (0,))[:2] == (high[0] + (0,))[:2]
+    return past
+
+
+def contradicts(a: Sequence[Range], b: Sequence[Range]) -> bool:
+    """Whether a version one report names as still affected (``last_affected``) is already
+    fixed according to the other, in the same release line.
+
+    "Through 2.1.26" against "fixed in 2.1.14": the two reports cannot describe the same bug.
+    A last-affected version *below* the other's fix is normal (a report written before the fix
+    shipped) and is not a contradiction.
+    """
+    ia, ib = _intervals(a), _intervals(b)
+    if not ia or not ib:
+        return False
+    for ranges, other in ((a, ib), (b, ia)):
+        for _, fixed, last in list(ranges)[:MAX_RANGES]:
+            point = version_key(last) if last and not fixed else None
+            if point is not None and _beyond(point, other):
+                return True
+    return False
+
+
 def release(version: str) -> str:
     """The release a version belongs to: ``20.3.0rc1`` -> ``20.3``, ``2.2.0`` -> ``2.2``.
 

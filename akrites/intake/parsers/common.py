@@ -163,6 +163,11 @@ def _cwe_lookup() -> Callable[[str], object]:
     return cwe_entry  # type: ignore[no-any-return]
 
 
+def preload() -> None:
+    """Load the CWE catalogue now (servers call this once at start, before forking)."""
+    _cwe_lookup()
+
+
 def normalise_cwe(value: str, path: str) -> str:
     """``"cwe-079"`` → ``"CWE-79"``; the id must exist in the bundled CWE catalogue."""
     match = CWE_RE.match(value.strip())

@@ -11,6 +11,7 @@ case; the SIRT routes it.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,8 +22,6 @@ from akrites.access.policy import require
 from akrites.audit.services import AuditEvent, actor_fields, audit_append_many
 from akrites.cases.models import (
     Case,
-    CaseParticipant,
-    ParticipantRole,
     Status,
     TimelineEntry,
     Visibility,
@@ -130,34 +129,42 @@ def reports_record(
         for report, sub in zip(reports, submissions, strict=True)
         for a in sub.parsed.attachments
     )
-    if reporter is not None:
-        CaseParticipant.objects.bulk_create(
-            CaseParticipant(
-                case=c, user=reporter, role=ParticipantRole.REPORTER, created_at=at, updated_at=at
-            )
-            for c in {c.pk: c for c in cases if c is not None}.values()
-        )
-    events = []
-    for report, case in zip(reports, cases, strict=True):
-        if case is not None:
-            events.append(
-                AuditEvent(
-                    actor, "case.create", "case", case.human_id, {"project": case.project.slug}
-                )
-            )
-        events.append(
-            AuditEvent(
-                actor,
-                "report.create",
-                "report",
-                report.public_id,
-                {"case": case.human_id if case else None, "channel": channel},
-            )
-        )
-    audit_append_many(events)
+    # The reporter's access to their case follows from Report.reporter (access.policy), so no
+    # participant row is needed. One audit entry covers the batch and names every report and
+    # case it created: the chain grows by one hash per transaction, not per report.
+    audit_append_many([_audit_event(actor, channel, reports, cases)])
     return [Outcome(report=r, case=c) for r, c in zip(reports, cases, strict=True)]
 
 
+def _audit_event(
+    actor: Any, channel: str, reports: list[Report], cases: list[Case | None]
+) -> AuditEvent:
+    created = [
+        {
+            "report": r.public_id,
+            "case": c.human_id if c else None,
+            "project": r.package.project.slug if r.package else None,
+        }
+        for r, c in zip(reports, cases, strict=True)
+    ]
+    if len(reports) == 1:
+        return AuditEvent(
+            actor,
+            "report.create",
+            "report",
+            reports[0].public_id,
+            {"channel": channel, **created[0]},
+        )
+    return AuditEvent(
+        actor,
+        "report.create_batch",
+        "report",
+        reports[0].public_id,
+        {"channel": channel, "count": len(reports), "created": created},
+    )
+
+
+@functools.lru_cache(maxsize=4096)
 def _package_key(purl: str) -> str:
     return normalise_purl(purl, field="package.purl").to_string()
 

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from akrites.core.errors import AkritesError, Conflict, InvalidInput, TooLarge
 from akrites.intake.keys import platform_keyring
 from akrites.intake.models import Channel
 from akrites.intake.openpgp import is_armored_message
 from akrites.intake.parsers import ParsedReport, parse_report
+from akrites.intake.parsers.detect import decode_body
+from akrites.intake.parsers.jsonutil import load_json
 from akrites.intake.services.record import Outcome, Submission, reports_record
 
 logger = logging.getLogger(__name__)
@@ -63,6 +66,9 @@ def parse_document(
     return reports, encrypted
 
 
+Charge = Callable[[int], None]
+
+
 def submit_document(
     *,
     actor: Any,
@@ -72,17 +78,30 @@ def submit_document(
     default_purl: str | None = None,
     channel: str = Channel.API,
     extra: Submission | None = None,
+    charge: Charge | None = None,
 ) -> list[Outcome]:
-    """Parse and record one document. All-or-nothing: an invalid document stores nothing."""
-    reports, encrypted = parse_document(
-        body,
-        content_type=content_type,
-        declared_format=declared_format,
-        default_purl=default_purl,
-    )
+    """Parse and record one document. All-or-nothing: an invalid document stores nothing.
+
+    ``charge(cost)`` (a rate limit) runs in the recording transaction for a valid document,
+    so an accepted report costs one durable commit; an invalid one is charged on its own.
+    """
+    try:
+        reports, encrypted = parse_document(
+            body,
+            content_type=content_type,
+            declared_format=declared_format,
+            default_purl=default_purl,
+        )
+    except AkritesError:
+        if charge is not None:
+            charge(1)
+        raise
     template = extra or Submission(parsed=reports[0])
     subs = [replace(template, parsed=r, encrypted=encrypted) for r in reports]
-    return reports_record(actor=actor, submissions=subs, channel=channel)
+    with transaction.atomic():
+        if charge is not None:
+            charge(len(subs))
+        return reports_record(actor=actor, submissions=subs, channel=channel)
 
 
 @dataclass
@@ -98,10 +117,11 @@ def split_stream(body: bytes, content_type: str | None) -> list[bytes]:
         raise TooLarge("body", f"must be at most {settings.AKRITES_MAX_REQUEST_BYTES} bytes")
     stripped = body.lstrip()
     if stripped.startswith(b"["):
-        try:
-            items = json.loads(body)
-        except (ValueError, RecursionError):
-            raise InvalidInput("body", "malformed JSON array") from None
+        # The same strict loader as single documents: duplicate keys, NaN and deep nesting
+        # are refused here too, not silently normalised by re-serialising.
+        items = load_json(decode_body(body, max_bytes=settings.AKRITES_MAX_REQUEST_BYTES))
+        if not isinstance(items, list):
+            raise InvalidInput("body", "must be a JSON array or NDJSON")
         lines = [json.dumps(item).encode() for item in items]
     else:
         lines = [line for line in body.split(b"\n") if line.strip()]
@@ -118,6 +138,8 @@ def submit_stream(
     items: list[bytes],
     declared_format: str | None = None,
     default_purl: str | None = None,
+    channel: str = Channel.BULK,
+    charge: Charge | None = None,
 ) -> list[ItemResult]:
     """Parse every item on its own; record every valid one in a single transaction.
 
@@ -129,9 +151,11 @@ def submit_stream(
     valid: list[tuple[int, list[ParsedReport], bool]] = []
     for index, raw in enumerate(items):
         try:
+            # Every item of a stream is a JSON document (an OpenPGP message is the exception:
+            # it is decrypted first); a stray line of prose is an error, not a text report.
             reports, encrypted = parse_document(
                 raw,
-                content_type="application/json" if raw.lstrip().startswith(b"{") else None,
+                content_type=None if is_armored_message(raw) else "application/json",
                 declared_format=declared_format,
                 default_purl=default_purl,
             )
@@ -142,7 +166,10 @@ def submit_stream(
         valid.append((index, reports, encrypted))
     subs = [Submission(parsed=r, encrypted=e) for _, rs, e in valid for r in rs]
     try:
-        outcomes = reports_record(actor=actor, submissions=subs, channel=Channel.BULK)
+        with transaction.atomic():
+            if charge is not None:
+                charge(len(items))
+            outcomes = reports_record(actor=actor, submissions=subs, channel=channel)
     except DatabaseError:
         logger.exception("bulk batch of %d reports failed; recording one by one", len(subs))
         for index, rs, e in valid:
@@ -150,7 +177,7 @@ def submit_stream(
                 results[index].outcomes = reports_record(
                     actor=actor,
                     submissions=[Submission(parsed=r, encrypted=e) for r in rs],
-                    channel=Channel.BULK,
+                    channel=channel,
                 )
             except DatabaseError:
                 logger.exception("bulk item %d could not be stored", index)

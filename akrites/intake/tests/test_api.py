@@ -331,3 +331,57 @@ def test_bulk_query_count_does_not_grow_with_batch_size(client, auth, project):
 def test_empty_bulk_is_refused(client, auth, project):
     response = post(client, auth, "\n\n", "application/x-ndjson", path="/api/v1/reports/bulk")
     assert response.status_code == 422
+
+
+def test_bad_bearer_token_is_401_even_with_csrf_enforced(project):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/api/v1/reports",
+        json.dumps(DOC),
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Bearer akr_deadbeef_nope",
+    )
+    assert response.status_code == 401
+
+
+def test_replayed_answer_is_marked(client, auth, project):
+    first = post(client, auth, DOC, HTTP_IDEMPOTENCY_KEY="k-2")
+    again = post(client, auth, DOC, HTTP_IDEMPOTENCY_KEY="k-2")
+    assert "Idempotent-Replayed" not in first and again["Idempotent-Replayed"] == "true"
+
+
+def test_bulk_honours_idempotency_key(client, auth, project):
+    body = _ndjson(3)
+    first = post(
+        client,
+        auth,
+        body,
+        "application/x-ndjson",
+        path="/api/v1/reports/bulk",
+        HTTP_IDEMPOTENCY_KEY="bulk-1",
+    )
+    again = post(
+        client,
+        auth,
+        body,
+        "application/x-ndjson",
+        path="/api/v1/reports/bulk",
+        HTTP_IDEMPOTENCY_KEY="bulk-1",
+    )
+    assert first.json() == again.json() and Report.objects.count() == 3
+
+
+def test_bulk_refuses_prose_lines_and_lenient_json(client, auth, project):
+    body = json.dumps(DOC) + "\nthis line is not a JSON document\n"
+    result = post(client, auth, body, "application/x-ndjson", path="/api/v1/reports/bulk").json()
+    assert [r["ok"] for r in result["results"]] == [True, False]
+    dup_keys = '[{"title": "a", "title": "b", "description": "x"}]'
+    response = post(client, auth, dup_keys, "application/json", path="/api/v1/reports/bulk")
+    assert response.status_code == 422
+
+
+def test_cli_user_agent_is_recorded_as_channel(client, auth, project):
+    post(client, auth, DOC, HTTP_USER_AGENT="akrites-cli/0.1")
+    assert Report.objects.get().channel == "cli"
