@@ -18,6 +18,8 @@ OPERATOR_COMMANDS = {
     "worker": ["db_worker"],
     "createuser": ["createuser"],
     "audit": ["audit"],
+    "backup": ["backup"],
+    "restore": ["restore"],
 }
 
 
