@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -10,7 +12,50 @@ from ninja.errors import ValidationError as NinjaValidationError
 from akrites.api.auth import AUTH
 from akrites.core.errors import AkritesError, NotFound, Unauthenticated
 
-api = NinjaAPI(
+# Every operation can answer with the one error envelope; the OpenAPI document says so, so
+# clients (and the schema fuzzer) can rely on it.
+ERROR_STATUSES = {
+    400: "Bad request",
+    401: "Authentication required or credentials invalid",
+    403: "Not allowed (the object is visible, the action is not)",
+    404: "Not found, or not visible to the caller (the same answer)",
+    409: "Conflicts with the current state",
+    413: "Body, report or attachment too large",
+    422: "Invalid input; `field` names the offending field",
+    429: "Rate limited; see Retry-After",
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "field": {"type": "string"},
+                "retry_after": {"type": "integer"},
+            },
+        }
+    },
+}
+
+
+class AkritesAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for methods in schema.get("paths", {}).values():
+            for operation in methods.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_STATUSES.items():
+                    responses.setdefault(str(status), {"description": description, **ref})
+        return schema
+
+
+api = AkritesAPI(
     title="Akrites API",
     version="1",
     description="Coordinated vulnerability disclosure for open source.",

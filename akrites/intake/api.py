@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +17,7 @@ from akrites.intake.services.record import Outcome
 from akrites.intake.services.submit import split_stream, submit_document, submit_stream
 
 router = Router(tags=["reports"])
+ReportFormat = Literal["akrites", "osv", "sarif", "text"]
 
 _BODY_DOC = {
     "requestBody": {
@@ -27,8 +28,9 @@ _BODY_DOC = {
         "content": {
             "application/json": {"schema": {"type": "object"}},
             "application/sarif+json": {"schema": {"type": "object"}},
-            "text/plain": {"schema": {"type": "string"}},
-            "application/pgp-encrypted": {"schema": {"type": "string"}},
+            # Free text and armoured messages are opaque bodies, validated by the parsers.
+            "text/plain": {"schema": {}},
+            "application/pgp-encrypted": {"schema": {}},
         },
     }
 }
@@ -37,8 +39,11 @@ _BULK_DOC = {
         "required": True,
         "description": "NDJSON (one report document per line) or a JSON array of documents.",
         "content": {
-            "application/x-ndjson": {"schema": {"type": "string"}},
-            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            # Opaque text (one JSON document per line); every line is answered on its own.
+            "application/x-ndjson": {"schema": {}},
+            # Items are checked one by one and answered per item (a bad item is a result,
+            # not a failed request), so the array's items are documented as any JSON value.
+            "application/json": {"schema": {"type": "array", "items": {}}},
         },
     }
 }
@@ -125,7 +130,7 @@ def _answer(request: HttpRequest, response: HttpResponse, produce: Any) -> Answe
 def submit(
     request: HttpRequest,
     response: HttpResponse,
-    format: str | None = None,
+    format: ReportFormat | None = None,
     purl: str | None = None,
 ) -> Status[dict[str, Any]]:
     """Submit one report document; 201 only after the report is durably committed."""
@@ -153,7 +158,7 @@ def submit(
 def submit_bulk(
     request: HttpRequest,
     response: HttpResponse,
-    format: str | None = None,
+    format: ReportFormat | None = None,
     purl: str | None = None,
 ) -> dict[str, Any]:
     """Submit many reports; one result per item, in order. Bad items never lose good ones.

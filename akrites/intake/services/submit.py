@@ -116,6 +116,12 @@ def split_stream(body: bytes, content_type: str | None) -> list[bytes]:
     if len(body) > settings.AKRITES_MAX_REQUEST_BYTES:
         raise TooLarge("body", f"must be at most {settings.AKRITES_MAX_REQUEST_BYTES} bytes")
     stripped = body.lstrip()
+    declared_json = (content_type or "").split(";")[0].strip().lower() == "application/json"
+    if declared_json and not stripped.startswith(b"["):
+        raise InvalidInput(
+            "body",
+            "application/json must be an array of reports; send NDJSON as application/x-ndjson",
+        )
     if stripped.startswith(b"["):
         # The same strict loader as single documents: duplicate keys, NaN and deep nesting
         # are refused here too, not silently normalised by re-serialising.
