@@ -25,6 +25,12 @@ ALLOWED_HOSTS = env_list("AKRITES_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env_list("AKRITES_CSRF_TRUSTED_ORIGINS", [])
 AKRITES_BASE_URL = env_str("AKRITES_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# The dedup index stores keyed hashes of report tokens; the key is its own secret (not the
+# rotating encryption keyring, whose rotation would silently empty the index).
+AKRITES_DEDUP_INDEX_KEY = env_secret("AKRITES_DEDUP_INDEX_KEY") or generated_secret(
+    VAR_DIR / "dedup_index_key"
+)
+
 # Intake limits (bytes; requests per minute). A report is its normalised content without
 # attachments; a request may carry many reports (bulk, SARIF) and their attachments.
 AKRITES_MAX_REPORT_BYTES = env_int("AKRITES_MAX_REPORT_BYTES", 1024 * 1024, minimum=1024)
@@ -59,6 +65,7 @@ INSTALLED_APPS = [
     "akrites.audit",
     "akrites.cases",
     "akrites.intake",
+    "akrites.dedup",
     "akrites.access",
     "akrites.api",
     "akrites.web",

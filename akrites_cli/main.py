@@ -20,6 +20,8 @@ OPERATOR_COMMANDS = {
     "audit": ["audit"],
     "backup": ["backup"],
     "restore": ["restore"],
+    "import-osv": ["import_osv"],
+    "eval": ["eval"],
 }
 
 

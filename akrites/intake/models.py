@@ -71,6 +71,11 @@ class Report(TimestampedModel):
     credit_rank = models.PositiveIntegerField(null=True, blank=True)
     credit_name = EncryptedTextField(blank=True, default="")
     credit_anonymous = models.BooleanField(default=False)
+    # The published advisory an "already public" report matched (a public id, not secret).
+    public_advisory_id = models.CharField(max_length=100, blank=True)
+    # The dedup decision: kind, score, the matched signals and look-alikes. The evidence can
+    # quote report content (code names, fix URLs), hence encrypted.
+    dedup = EncryptedTextField(blank=True, default="")
 
     class Meta:
         indexes = [

@@ -19,17 +19,15 @@ from typing import Any
 from django.db import transaction
 
 from akrites.access.policy import require
-from akrites.audit.services import AuditEvent, actor_fields, audit_append_many
+from akrites.audit.services import AuditEvent, audit_append_many
 from akrites.cases.models import (
     Case,
-    Status,
-    TimelineEntry,
-    Visibility,
 )
-from akrites.cases.services.create import allocate_case_numbers, format_case_id
 from akrites.core.clock import now
+from akrites.dedup.services import DedupResult, dedup_index_batch
 from akrites.intake.models import Attachment, Channel, Report, ReportStatus
 from akrites.intake.parsers import PackageRef, ParsedReport
+from akrites.intake.services.routing import route_batch
 from akrites.projects.models import Package
 from akrites.projects.services import normalise_purl
 
@@ -52,6 +50,7 @@ class Outcome:
     case: Case | None = None
     duplicate_of: Case | None = None
     evidence: list[str] = field(default_factory=list)
+    dedup: DedupResult | None = None
 
 
 def _details(parsed: ParsedReport) -> str:
@@ -114,8 +113,13 @@ def reports_record(
                 updated_at=at,
             )
         )
-    cases = _open_cases(actor, reports, at)
+    routed = route_batch(
+        actor=actor, reports=reports, parsed=[s.parsed for s in submissions], at=at
+    )
+    cases = [r.case for r in routed]
     Report.objects.bulk_create(reports)
+    # Every report joins the index, duplicates too: the next copy may match any of them.
+    dedup_index_batch(entries=[r.result.entry(rep) for r, rep in zip(routed, reports, strict=True)])
     Attachment.objects.bulk_create(
         Attachment(
             report=report,
@@ -133,7 +137,16 @@ def reports_record(
     # participant row is needed. One audit entry covers the batch and names every report and
     # case it created: the chain grows by one hash per transaction, not per report.
     audit_append_many([_audit_event(actor, channel, reports, cases)])
-    return [Outcome(report=r, case=c) for r, c in zip(reports, cases, strict=True)]
+    return [
+        Outcome(
+            report=rep,
+            case=r.case,
+            duplicate_of=r.duplicate_of,
+            evidence=r.result.evidence,
+            dedup=r.result,
+        )
+        for rep, r in zip(reports, routed, strict=True)
+    ]
 
 
 def _audit_event(
@@ -143,6 +156,7 @@ def _audit_event(
         {
             "report": r.public_id,
             "case": c.human_id if c else None,
+            "status": r.status,
             "project": r.package.project.slug if r.package else None,
         }
         for r, c in zip(reports, cases, strict=True)
@@ -167,51 +181,6 @@ def _audit_event(
 @functools.lru_cache(maxsize=4096)
 def _package_key(purl: str) -> str:
     return normalise_purl(purl, field="package.purl").to_string()
-
-
-def _open_cases(actor: Any, reports: list[Report], at: Any) -> list[Case | None]:
-    """Open one case in triage per report on a registered package (bulk, one id allocation)."""
-    needing = [r for r in reports if r.package is not None]
-    numbers = allocate_case_numbers(at.year, len(needing))
-    new_cases = [
-        Case(
-            human_id=format_case_id(at.year, number),
-            year=at.year,
-            number=number,
-            title=report.title,
-            project=report.package.project,  # type: ignore[union-attr]
-            package=report.package,
-            status=Status.TRIAGE,
-            status_changed_at=at,
-            created_at=at,
-            updated_at=at,
-        )
-        for report, number in zip(needing, numbers, strict=True)
-    ]
-    Case.objects.bulk_create(new_cases)
-    label = actor_fields(actor)[1]
-    TimelineEntry.objects.bulk_create(
-        TimelineEntry(
-            case=c,
-            at=at,
-            actor=actor if _is_person(actor) else None,
-            actor_label=label,
-            kind="created",
-            new_status=Status.TRIAGE,
-            visibility=Visibility.PARTICIPANTS,
-        )
-        for c in new_cases
-    )
-    by_report = dict(zip((id(r) for r in needing), new_cases, strict=True))
-    result: list[Case | None] = []
-    for report in reports:
-        case = by_report.get(id(report))
-        if case is not None:
-            report.case = case
-            report.status = ReportStatus.IN_CASE
-            report.credit_rank = 1
-        result.append(case)
-    return result
 
 
 def report_create(

@@ -385,3 +385,31 @@ def test_bulk_refuses_prose_lines_and_lenient_json(client, auth, project):
 def test_cli_user_agent_is_recorded_as_channel(client, auth, project):
     post(client, auth, DOC, HTTP_USER_AGENT="akrites-cli/0.1")
     assert Report.objects.get().channel == "cli"
+
+
+def test_the_same_bug_twice_joins_the_first_case_and_first_finder_keeps_credit(
+    client, auth, project, system, outsider
+):
+    first = post(client, auth, DOC).json()
+    other = token_issue(actor=system, user=outsider, name="o", scopes=["submit", "read"]).secret
+    second = post(client, {"HTTP_AUTHORIZATION": f"Bearer {other}"}, DOC).json()
+    assert second["status"] == "duplicate"
+    assert second["case"] == second["duplicate_of"] == first["case"]
+    ranks = dict(Report.objects.values_list("public_id", "credit_rank"))
+    assert (ranks[first["id"]], ranks[second["id"]]) == (1, 2)
+    assert Case.objects.count() == 1
+    # The second finder is a reporter of that case now: they can follow its status.
+    assert (
+        client.get(
+            f"/api/v1/cases/{first['case']}", HTTP_AUTHORIZATION=f"Bearer {other}"
+        ).status_code
+        == 200
+    )
+
+
+def test_a_bulk_flood_of_one_bug_makes_one_case(client, auth, project):
+    body = "\n".join(json.dumps(DOC) for _ in range(20))
+    result = post(client, auth, body, "application/x-ndjson", path="/api/v1/reports/bulk").json()
+    statuses = [r["reports"][0]["status"] for r in result["results"]]
+    assert statuses == ["in_case"] + ["duplicate"] * 19
+    assert Case.objects.count() == 1
