@@ -15,12 +15,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make run: install, migrate, load demo data, serve on http://127.0.0.1:8000 (debug on).
+## make run: install, migrate, load demo data, serve on http://127.0.0.1:8000 (debug on)
+## with one task worker (and scheduler) beside the server.
 run: $(STAMP)
 	$(VENV)/bin/akrites migrate
 	$(VENV)/bin/akrites demo
 	@echo "Serving Akrites on http://127.0.0.1:8000 — sign in with a demo login above."
-	AKRITES_DEBUG=1 AKRITES_SECURE_COOKIES=0 $(VENV)/bin/akrites serve --no-migrate
+	AKRITES_DEBUG=1 AKRITES_SECURE_COOKIES=0 $(VENV)/bin/akrites serve --no-migrate --with-worker
 
 ## make test: install and run the whole suite on SQLite, and again on PostgreSQL when
 ## AKRITES_TEST_POSTGRES=postgresql://user:pass@host:port/db is set (CI sets it).

@@ -55,6 +55,19 @@ def _fast_password_hashing() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _mfa_only_where_asked(request: Any) -> Iterator[None]:
+    # The cast signs in with force_login and no second factor. The MFA gate, step-up and
+    # session timeouts are exercised by tests marked ``@pytest.mark.mfa`` (accounts, access).
+    if not os.environ.get("DJANGO_SETTINGS_MODULE") or request.node.get_closest_marker("mfa"):
+        yield
+        return
+    from django.test import override_settings
+
+    with override_settings(AKRITES_MFA_REQUIRED=False):
+        yield
+
+
 @pytest.fixture
 def system() -> Any:
     from akrites.core.actors import SystemActor

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from akrites.core.env import (
@@ -40,6 +41,10 @@ AKRITES_MAX_BULK_ITEMS = env_int("AKRITES_MAX_BULK_ITEMS", 5000, minimum=1)
 AKRITES_RATE_PER_IDENTITY = env_int("AKRITES_RATE_PER_IDENTITY", 6000, minimum=1)
 AKRITES_RATE_GLOBAL = env_int("AKRITES_RATE_GLOBAL", 20_000, minimum=1)
 AKRITES_RATE_ANONYMOUS = env_int("AKRITES_RATE_ANONYMOUS", 30, minimum=1)
+# Daily report budgets per sender (cases.triage.signal), shrunk for low-signal senders;
+# 0 means no daily budget. A SIRT-set SenderQuota row overrides these defaults.
+AKRITES_QUOTA_SCANNER_DAILY = env_int("AKRITES_QUOTA_SCANNER_DAILY", 2000, minimum=0)
+AKRITES_QUOTA_PERSON_DAILY = env_int("AKRITES_QUOTA_PERSON_DAILY", 0, minimum=0)
 AKRITES_SECURITY_EMAIL = env_str("AKRITES_SECURITY_EMAIL", "security@akrites.example")
 # Django reads request bodies into memory up to this size; intake enforces its own limits.
 DATA_UPLOAD_MAX_MEMORY_SIZE = AKRITES_MAX_REQUEST_BYTES
@@ -58,6 +63,9 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "akrites.core",
     "akrites.accounts",
     "akrites.orgs",
@@ -65,8 +73,11 @@ INSTALLED_APPS = [
     "akrites.audit",
     "akrites.cases",
     "akrites.intake",
+    "akrites.disclosure",
     "akrites.dedup",
+    "akrites.remediation",
     "akrites.access",
+    "akrites.notifications",
     "akrites.api",
     "akrites.web",
     "akrites.demo",
@@ -79,10 +90,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Session timeouts, MFA gate and step-up state (akrites.accounts); after OTPMiddleware.
+    "akrites.accounts.middleware.AccountSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "akrites.web.middleware.DomainErrorMiddleware",
+    # After DomainErrorMiddleware so its process_exception sees StepUpRequired first.
+    "akrites.accounts.middleware.StepUpMiddleware",
+    # django-axes wants to be last: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "akrites.urls"
@@ -92,6 +110,35 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
+# django-axes first: it refuses a locked-out (username, IP) before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Confidentiality (akrites.access, akrites.accounts): policy numbers and account security.
+# Embargo defaults (days from maintainer notification): Project Zero's 90 / 7 when exploited.
+AKRITES_EMBARGO_DAYS = env_int("AKRITES_EMBARGO_DAYS", 90, minimum=1)
+AKRITES_EMBARGO_EXPLOITED_DAYS = env_int("AKRITES_EMBARGO_EXPLOITED_DAYS", 7, minimum=1)
+AKRITES_EMBARGO_AVOID_WEEKENDS = env_bool("AKRITES_EMBARGO_AVOID_WEEKENDS", True)
+# Pre-notification lead time before the embargo end, in working days (OpenSSF guide: 1-30).
+AKRITES_PRENOTIFY_MIN_WORKING_DAYS = env_int("AKRITES_PRENOTIFY_MIN_WORKING_DAYS", 1, minimum=0)
+AKRITES_PRENOTIFY_MAX_WORKING_DAYS = env_int("AKRITES_PRENOTIFY_MAX_WORKING_DAYS", 30, minimum=1)
+# TOTP is required for SIRT and maintainer roles; 0 only for local experiments.
+AKRITES_MFA_REQUIRED = env_bool("AKRITES_MFA_REQUIRED", True)
+AKRITES_STEP_UP_SECONDS = env_int("AKRITES_STEP_UP_SECONDS", 600, minimum=30)
+AKRITES_SESSION_IDLE_SECONDS = env_int("AKRITES_SESSION_IDLE_SECONDS", 1800, minimum=60)
+OTP_TOTP_ISSUER = "Akrites"
+AXES_FAILURE_LIMIT = env_int("AKRITES_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("AKRITES_LOGIN_COOLOFF_SECONDS", 900, minimum=1))
+# Per (username, address): one address cannot lock a user out everywhere, and the answer is
+# the same whether or not the username exists.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_CALLABLE = "akrites.accounts.views.locked_out"
+# Failed attempts are kept in axes' table (admin); no start-up banner on every command.
+AXES_VERBOSE = False
 
 TEMPLATES = [
     {
@@ -181,11 +228,38 @@ TASKS = {
     "default": {"BACKEND": env_str("AKRITES_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}
 }
 
+# Notifications (akrites.notifications): mail through Django's mail framework (SMTP in
+# production; tests get locmem), signed webhooks, digests. Times are in seconds.
+EMAIL_BACKEND = env_str("AKRITES_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("AKRITES_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("AKRITES_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("AKRITES_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("AKRITES_EMAIL_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("AKRITES_EMAIL_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("AKRITES_EMAIL_SSL", False)
+EMAIL_TIMEOUT = env_int("AKRITES_EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("AKRITES_EMAIL_FROM", "Akrites <notifications@akrites.example>")
+AKRITES_NOTIFY_MAX_ATTEMPTS = env_int("AKRITES_NOTIFY_MAX_ATTEMPTS", 6, minimum=1)
+AKRITES_NOTIFY_BACKOFF_SECONDS = env_int("AKRITES_NOTIFY_BACKOFF_SECONDS", 60, minimum=1)
+# Immediate mails per recipient per hour; beyond it, events wait for the digest.
+AKRITES_NOTIFY_HOURLY_QUOTA = env_int("AKRITES_NOTIFY_HOURLY_QUOTA", 10, minimum=1)
+# At most one digest per recipient and project per period (critical severity bypasses it).
+AKRITES_DIGEST_PERIOD_SECONDS = env_int("AKRITES_DIGEST_PERIOD_SECONDS", 86_400, minimum=60)
+AKRITES_DIGEST_DELAY_SECONDS = env_int("AKRITES_DIGEST_DELAY_SECONDS", 300, minimum=0)
+AKRITES_NOTIFY_SWEEP_SECONDS = env_int("AKRITES_NOTIFY_SWEEP_SECONDS", 60, minimum=1)
+AKRITES_WEBHOOK_TIMEOUT = env_int("AKRITES_WEBHOOK_TIMEOUT", 10, minimum=1)
+AKRITES_WEBHOOK_ALLOW_HTTP = env_bool("AKRITES_WEBHOOK_ALLOW_HTTP", DEBUG)
+AKRITES_RECIPIENT_KEYRING = env_str("AKRITES_RECIPIENT_KEYRING", str(VAR_DIR / "gpg-rcpt"))
+# A running task whose worker has not beaten for this long goes back to the queue.
+AKRITES_WORKER_LEASE_SECONDS = env_int("AKRITES_WORKER_LEASE_SECONDS", 60, minimum=2)
+
 # Sessions and cookies: strict by default; make run (plain http on loopback) relaxes Secure.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("AKRITES_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# An expired form gets the site's own page (akrites.web), not Django's developer page.
+CSRF_FAILURE_VIEW = "akrites.web.views.errors.csrf_failure"
 SESSION_COOKIE_AGE = env_int("AKRITES_SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=60)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -213,7 +287,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("AKRITES_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # The template engine logs failed variable lookups at DEBUG with the whole context —
+        # report content among it. Never below INFO.
+        "django.template": {"level": "INFO"},
         # python-gnupg logs gpg's status lines at DEBUG, including names a reporter chose.
         "gnupg": {"level": "WARNING"},
+        # httpx logs every request URL at INFO; webhook URLs may embed a token.
+        "httpx": {"level": "WARNING"},
     },
 }

@@ -15,9 +15,11 @@ from collections.abc import Sequence
 OPERATOR_COMMANDS = {
     "migrate": ["migrate", "--no-input"],
     "demo": ["demo"],
-    "worker": ["db_worker"],
+    "worker": ["worker"],
     "createuser": ["createuser"],
     "audit": ["audit"],
+    "keys": ["keys"],
+    "import-projects": ["import_projects"],
     "backup": ["backup"],
     "restore": ["restore"],
     "import-osv": ["import_osv"],
@@ -45,6 +47,10 @@ def _serve(args: argparse.Namespace) -> int:
         "--preload",
         "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", "60",
     ]  # fmt: skip
+    if args.with_worker:
+        from akrites_cli.supervise import run_together, worker_argv
+
+        return run_together([argv, worker_argv()])
     os.execv(sys.executable, argv)  # noqa: S606 - fixed argv, no shell
     return 0  # pragma: no cover - execv does not return
 
@@ -59,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--threads", type=int, default=4)
     serve.add_argument("--no-migrate", action="store_true")
+    serve.add_argument("--with-worker", action="store_true", help="also run one task worker")
     for name in OPERATOR_COMMANDS:
         sub.add_parser(name, help=f"operator: {name}", add_help=False)
     sub.add_parser("docs", help="operator: regenerate generated docs (lifecycle)", add_help=False)

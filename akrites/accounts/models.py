@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 
 class AccountKind(models.TextChoices):
@@ -30,8 +31,18 @@ class User(AbstractUser):
         related_name="scanners",
     )
 
+    # Bumped by ``accounts.services.sessions_kill``: it is part of the session hash, so every
+    # session of the user stops working at its next request (API tokens are separate).
+    session_epoch = models.PositiveIntegerField(default=0)
+
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        key_salt = "akrites.accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
 
 class TokenScope(models.TextChoices):

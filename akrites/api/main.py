@@ -105,15 +105,33 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _mount() -> None:
+    from akrites.access.api import router as access_router
     from akrites.accounts.api import router as tokens_router
     from akrites.api.health import router as health_router
     from akrites.cases.api import router as cases_router
+    from akrites.cases.triage_api import router as triage_router
     from akrites.intake.api import router as reports_router
+    from akrites.notifications.api import router as notifications_router
+    from akrites.projects.api import router as projects_router
 
     api.add_router("/", health_router)
+    # Confidentiality routes name their own paths (/cases/{id}/embargo, /orgs/{slug}/sboms).
+    api.add_router("/", access_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/triage", triage_router)
+    api.add_router("/projects", projects_router)
     api.add_router("/reports", reports_router)
     api.add_router("/tokens", tokens_router)
+    api.add_router("/notifications", notifications_router)
+    from akrites.disclosure.api import router as advisories_router
+
+    api.add_router("/advisories", advisories_router)
+    # Remediation routes name their own paths (/cases/{case_id}/patches, /projects/{slug}/terms).
+    from akrites.remediation.api import router as remediation_router
+    from akrites.remediation.api_terms import router as terms_router
+
+    api.add_router("/", remediation_router)
+    api.add_router("/", terms_router)
 
 
 _mount()

@@ -54,12 +54,45 @@ class Case(TimestampedModel):
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
     )
+    # Triage (see ``cases.triage`` and docs/triage.md). CVSS vectors are coded enumerations,
+    # not prose, and are kept in clear so the queue can be ordered in the database.
+    # The reporter's proposal, as received (never overwritten by the SIRT's assessment).
+    proposed_cvss = models.CharField(max_length=300, blank=True)
+    proposed_cvss_score = models.DecimalField(max_digits=3, decimal_places=1, null=True)
+    proposed_cwe = models.CharField(max_length=20, blank=True)
+    # The SIRT's assessment, set only through ``case_severity_assess`` (reason, audited).
+    assessed_cvss = models.CharField(max_length=300, blank=True)
+    assessed_cvss_score = models.DecimalField(max_digits=3, decimal_places=1, null=True)
+    assessed_cwe = models.CharField(max_length=20, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    # Exploitation evidence; ``exploited_at`` is when the SIRT became aware (CRA clocks start).
+    known_exploited = models.BooleanField(default=False)
+    exploited_at = models.DateTimeField(null=True, blank=True)
+    # At most one coordinator works a case; taken only by a conditional UPDATE.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Clock milestones (``cases.triage.clocks``): first human response, first triage
+    # decision, first fix ready, and when each EU CRA report was filed.
+    responded_at = models.DateTimeField(null=True, blank=True)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    fix_ready_at = models.DateTimeField(null=True, blank=True)
+    cra_early_warning_at = models.DateTimeField(null=True, blank=True)
+    cra_notification_at = models.DateTimeField(null=True, blank=True)
+    cra_final_report_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["year", "number"], name="case_year_number_unique")
         ]
-        indexes = [models.Index(fields=["status", "created_at"], name="case_status_created")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="case_status_created"),
+            models.Index(fields=["known_exploited", "status"], name="case_exploited_status"),
+        ]
 
     def __str__(self) -> str:
         return self.human_id
@@ -118,3 +151,20 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+# Triage models live in their own module; importing them here registers them with the app.
+from akrites.cases.triage.models import ClockBreach, FinderOutcome, SenderQuota  # noqa: E402
+
+__all__ = [
+    "Case",
+    "CaseCounter",
+    "CaseParticipant",
+    "ClockBreach",
+    "FinderOutcome",
+    "ParticipantRole",
+    "SenderQuota",
+    "Status",
+    "TimelineEntry",
+    "Visibility",
+]

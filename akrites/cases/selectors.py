@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from akrites.access.policy import allowed, case_roles, require, timeline_visibilities, visible_cases
+from akrites.access.reads import record_denied
 from akrites.cases.lifecycle import Transition, allowed_from
 from akrites.cases.models import Case, TimelineEntry
 from akrites.core.errors import NotFound
@@ -26,7 +27,10 @@ def case_get(*, viewer: Any, human_id: str) -> Case:
         case = Case.objects.select_related("project", "package").get(human_id=human_id)
     except Case.DoesNotExist:
         raise NotFound() from None
-    require(viewer, "case.view", case)
+    if not allowed(viewer, "case.view", case):
+        # Same NotFound as a missing case, but the attempt is audited (deduplicated).
+        record_denied(viewer=viewer, case=case)
+        raise NotFound()
     return case
 
 

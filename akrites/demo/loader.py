@@ -7,6 +7,7 @@ so no password is ever committed and re-runs print the same logins.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -17,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from akrites.accounts.mfa import mfa_reset
 from akrites.accounts.models import User
 from akrites.accounts.services import scanner_create, user_create
 from akrites.accounts.tokens import token_issue
@@ -38,6 +40,8 @@ class DemoUser:
     password: str
     staff: bool = False
     api_token: str | None = None
+    # Base32 TOTP secret of the pre-enrolled authenticator (SIRT and maintainers need one).
+    totp_secret: str | None = None
 
 
 # (username, role, organisation slug, staff)
@@ -92,6 +96,9 @@ def _credentials_path() -> Path:
     return Path(settings.VAR_DIR) / "demo-credentials.json"
 
 
+# Roles that must sign in with a second factor: the demo pre-enrols an authenticator for them.
+MFA_ROLES = frozenset({Role.SIRT_LEAD, Role.SIRT_COORDINATOR, Role.MAINTAINER})
+
 # Accounts that get API tokens in the demo: the human reporter and the scanner identity.
 SCANNER = ("scanner-bot", "scanner", "deepscan-labs")
 TOKEN_HOLDERS = ("reporter", SCANNER[0])
@@ -106,6 +113,7 @@ def _read_credentials() -> dict[str, dict[str, str]]:
     data = {
         "passwords": {name: f"demo-{secrets.token_urlsafe(12)}" for name, *_ in CAST},
         "tokens": {},
+        "totp": _new_totp_secrets(),
     }
     _write_credentials(data)
     return data
@@ -119,11 +127,22 @@ def _write_credentials(data: dict[str, dict[str, str]]) -> None:
         json.dump(data, fh, indent=2)
 
 
+def _new_totp_secrets() -> dict[str, str]:
+    # 20 random bytes, base32: what authenticator apps expect.
+    return {
+        name: base64.b32encode(secrets.token_bytes(20)).decode()
+        for name, role, *_ in CAST
+        if role in MFA_ROLES
+    }
+
+
 def demo_users() -> list[DemoUser]:
     creds = _read_credentials()
     tokens = creds.get("tokens", {})
+    totp = creds.get("totp", {})
     users = [
-        DemoUser(u, r, o, creds["passwords"][u], staff, tokens.get(u)) for u, r, o, staff in CAST
+        DemoUser(u, r, o, creds["passwords"][u], staff, tokens.get(u), totp.get(u))
+        for u, r, o, staff in CAST
     ]
     users.append(DemoUser(SCANNER[0], SCANNER[1], SCANNER[2], "", False, tokens.get(SCANNER[0])))
     return users
@@ -134,7 +153,8 @@ def load_demo() -> list[DemoUser]:
     """Create the demo data unless it exists; return the demo users."""
     users = demo_users()
     if Organisation.objects.filter(slug="akrites-sirt").exists():
-        return users
+        _enrol_authenticators()
+        return demo_users()
     orgs = {
         slug: org_create(actor=SYSTEM, name=name, kind=kind, slug=slug) for slug, name, kind in ORGS
     }
@@ -192,7 +212,34 @@ def load_demo() -> list[DemoUser]:
                 name=step,
                 reason=_reason(step),
             )
+    _enrol_authenticators()
     return demo_users()
+
+
+def _enrol_authenticators() -> None:
+    """Give each demo SIRT member and maintainer a confirmed TOTP device (idempotent; an
+    install from before MFA gets its secrets now)."""
+    from akrites.accounts.mfa import has_device
+
+    creds = _read_credentials()
+    if not creds.get("totp"):
+        creds["totp"] = _new_totp_secrets()
+        _write_credentials(creds)
+    for username, secret in creds["totp"].items():
+        user = User.objects.filter(username=username).first()
+        if user is not None and not has_device(user):
+            key = base64.b32decode(secret).hex()
+            mfa_reset(actor=SYSTEM, user=user, key_hex=key)
+
+
+def totp_code(username: str) -> str:
+    """The current code of a demo user's authenticator (for newcomers without an app)."""
+    import pyotp
+
+    secret = _read_credentials().get("totp", {}).get(username)
+    if not secret:
+        raise KeyError(username)
+    return str(pyotp.TOTP(secret).now())
 
 
 def _reason(step: str) -> str:

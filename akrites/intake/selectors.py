@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 from akrites.access.policy import require
+from akrites.access.reads import record_read
 from akrites.core.errors import NotFound
 from akrites.intake.models import Report
 
@@ -27,6 +28,7 @@ def report_get(*, viewer: Any, public_id: str) -> Report:
     if report is None:
         raise NotFound()
     require(viewer, "report.view", report)
+    record_read(viewer=viewer, case=report.case, what="report", ref=report.public_id)
     return report
 
 

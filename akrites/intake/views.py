@@ -137,6 +137,7 @@ def security_txt(request: HttpRequest) -> HttpResponse:
         acknowledgments_url=None,
         preferred_languages=["en"],
         canonical=[f"{base}/.well-known/security.txt"],
+        csaf_urls=[f"{base}/.well-known/csaf/provider-metadata.json"],
     )
     return HttpResponse(text, content_type="text/plain; charset=utf-8")
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from akrites.web.views import cases, home
+from akrites.web.views import cases, dashboard, home
 
 app_name = "web"
 
@@ -10,6 +10,15 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sirt/queue/", home.sirt_queue, name="sirt-queue"),
+    path("sirt/dashboard/", dashboard.dashboard, name="dashboard"),
+    path("sirt/dashboard/intake.svg", dashboard.chart, {"name": "intake"}, name="chart-intake"),
+    path(
+        "sirt/dashboard/duplicates.svg",
+        dashboard.chart,
+        {"name": "duplicates"},
+        name="chart-duplicates",
+    ),
+    path("sirt/dashboard/delays.svg", dashboard.chart, {"name": "delays"}, name="chart-delays"),
     path("inbox/", home.maintainer_inbox, name="inbox"),
     path("my/reports/", home.my_reports, name="my-reports"),
     path("cases/<str:case_id>/", cases.case_detail, name="case-detail"),

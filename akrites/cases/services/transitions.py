@@ -17,8 +17,10 @@ from akrites.audit.services import audit_append
 from akrites.cases.lifecycle import BY_NAME
 from akrites.cases.models import Case, Status, TimelineEntry
 from akrites.cases.services.create import _label, _user_or_none
+from akrites.cases.triage.hooks import on_transition
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, NotFound
+from akrites.notifications.services import notify
 
 MAX_REASON = 10_000
 
@@ -62,6 +64,8 @@ def case_transition(
     if transition.target == Status.DISCLOSED:
         locked.disclosed_at = at
         update.append("disclosed_at")
+    # Triage bookkeeping: finder outcomes and clock milestones (cases.triage.hooks).
+    update += on_transition(case=locked, name=name, at=at)
     locked.save(update_fields=update)
     TimelineEntry.objects.create(
         case=locked,
@@ -81,6 +85,7 @@ def case_transition(
         object_id=locked.human_id,
         data={"from": old, "to": transition.target},
     )
+    notify(f"case.{name}", case_id=locked.pk, actor=actor, data={"from": old, "to": locked.status})
     case.refresh_from_db()
     return locked
 

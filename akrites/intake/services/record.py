@@ -23,11 +23,14 @@ from akrites.audit.services import AuditEvent, audit_append_many
 from akrites.cases.models import (
     Case,
 )
+from akrites.cases.triage.hooks import cases_seed
+from akrites.cases.triage.signal import check_quota
 from akrites.core.clock import now
 from akrites.dedup.services import DedupResult, dedup_index_batch
 from akrites.intake.models import Attachment, Channel, Report, ReportStatus
 from akrites.intake.parsers import PackageRef, ParsedReport
 from akrites.intake.services.routing import route_batch
+from akrites.notifications.services import notify_each
 from akrites.projects.models import Package
 from akrites.projects.services import normalise_purl
 
@@ -82,6 +85,8 @@ def reports_record(
         return []
     at = now()
     reporter = actor if _is_person(actor) else None
+    # Triage: a sender over their daily budget (shrunk by a low finder signal) gets 429.
+    check_quota(user=reporter, cost=len(submissions))
     purls = {s.parsed.package.purl for s in submissions if s.parsed.package}
     packages = {
         p.purl: p
@@ -117,6 +122,12 @@ def reports_record(
         actor=actor, reports=reports, parsed=[s.parsed for s in submissions], at=at
     )
     cases = [r.case for r in routed]
+    # The reporter's proposed CVSS / CWE seed new cases only (a duplicate joins a case that
+    # already has its own assessment).
+    cases_seed(
+        cases=[r.case if r.result.kind == "new" else None for r in routed],
+        submissions=submissions,
+    )
     Report.objects.bulk_create(reports)
     # Every report joins the index, duplicates too: the next copy may match any of them.
     dedup_index_batch(entries=[r.result.entry(rep) for r, rep in zip(routed, reports, strict=True)])
@@ -137,6 +148,12 @@ def reports_record(
     # participant row is needed. One audit entry covers the batch and names every report and
     # case it created: the chain grows by one hash per transaction, not per report.
     audit_append_many([_audit_event(actor, channel, reports, cases)])
+    # Reports the maintainers' threat model declares out of scope are answered here, with the
+    # rule's reason, before they reach the maintainers (imported here: remediation uses intake).
+    from akrites.remediation.services.terms import screen_reports
+
+    screen_reports(reports=reports)
+    notify_each("report.received", case_ids=[c.pk if c else None for c in cases], actor=actor)
     return [
         Outcome(
             report=rep,

@@ -12,8 +12,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from akrites.accounts.tokens import token_issue
 from akrites.api.main import api
 from akrites.cases.models import Case, TimelineEntry
+from akrites.remediation.tests.factories import a_patch_id
 
-OBJECT_PARAMS = {"case_id", "report_id", "secret", "prefix"}
+OBJECT_PARAMS = {"case_id", "report_id", "secret", "prefix", "project_slug", "patch_id"}
 
 
 def _web_patterns(resolver=None, prefix=""):
@@ -29,7 +30,8 @@ def _web_patterns(resolver=None, prefix=""):
 
 
 def _fill(route, values):
-    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route)
+    # Parameters that name no object (an operation, a sub-id) get a harmless filler.
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values.get(m.group(1), "1"), route)
 
 
 def web_object_routes():
@@ -59,6 +61,7 @@ def test_every_object_url_is_404_and_changes_nothing(
     if who == "other_maintainer":
         membership_add(actor=system, org=other_project.team, user=outsider, role="maintainer")
     client.force_login(user)
+    patch_id = a_patch_id(case)
     before = (Case.objects.get(pk=case.pk).status, TimelineEntry.objects.count())
     missing_bodies = {}
     report = case.reports.get()
@@ -68,12 +71,16 @@ def test_every_object_url_is_404_and_changes_nothing(
         "report_id": report.public_id,
         "secret": "s3cr3t",
         "prefix": token.token.prefix,
+        "project_slug": case.project.slug,
+        "patch_id": patch_id,
     }
     fake = {
         "case_id": "AKR-1999-99999",
         "report_id": "RPT-0000",
         "secret": "nope",
         "prefix": "ffff",
+        "project_slug": "no-such-project",
+        "patch_id": "PAT-000000000000",
     }
     for values in (real, fake):
         for route in web_object_routes():
@@ -87,7 +94,7 @@ def test_every_object_url_is_404_and_changes_nothing(
                     )
                     missing_bodies.setdefault((method, route), set()).add(body)
         for method, path in api_object_operations():
-            url = re.sub(r"{(\w+)}", lambda m, v=values: v[m.group(1)], path)
+            url = re.sub(r"{(\w+)}", lambda m, v=values: v.get(m.group(1), "1"), path)
             response = client.generic(
                 method, url, '{"name": "accept"}', content_type="application/json"
             )

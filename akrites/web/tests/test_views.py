@@ -8,7 +8,7 @@ def test_login_page_and_login_flow(client, sirt):
     assert page.status_code == 200 and b"Sign in" in page.content
     response = client.post("/login/", {"username": "sirt", "password": "x-test-password-1"})
     assert response.status_code == 302
-    assert client.get("/", follow=True).request["PATH_INFO"] == "/sirt/queue/"
+    assert client.get("/", follow=True).request["PATH_INFO"] == "/sirt/dashboard/"
 
 
 def test_failed_login_does_not_reveal_whether_the_user_exists(client, sirt):

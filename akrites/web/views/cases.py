@@ -6,26 +6,39 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from akrites.cases import selectors, services
-from akrites.core.errors import Conflict, InvalidInput
+from akrites.core.errors import Conflict, InvalidInput, NotFound
+from akrites.web.caseroom import room_get
+
+
+def _room(request: HttpRequest, case_id: str, error: tuple[str, str] | None = None) -> HttpResponse:
+    room = room_get(viewer=request.user, human_id=case_id)
+    context = {"room": room, "view": room.view, "case": room.case, "error": error, **room.panel}
+    # A refused action answers 409 (state moved on) or 422 (a value), with the form again.
+    status = 200 if error is None else (409 if error[0] == "name" else 422)
+    return render(request, "web/case_detail.html", context, status=status)
 
 
 @login_required
 def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
-    view = selectors.case_room(viewer=request.user, human_id=case_id)
-    return render(request, "web/case_detail.html", {"view": view, "case": view.case})
+    return _room(request, case_id)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_transition(request: HttpRequest, case_id: str) -> HttpResponse:
+    """Apply one transition; on error, the room again with the message next to its field."""
     case = selectors.case_get(viewer=request.user, human_id=case_id)
-    original = None
-    if request.POST.get("duplicate_of"):
-        original = selectors.case_get(viewer=request.user, human_id=request.POST["duplicate_of"])
+    if request.method == "GET":  # after signing in again mid-form (login's ?next=)
+        return redirect("web:case-detail", case_id=case.human_id)
     try:
+        original = None
+        if request.POST.get("duplicate_of"):
+            original = selectors.case_get(
+                viewer=request.user, human_id=request.POST["duplicate_of"].strip()
+            )
         services.case_transition(
             actor=request.user,
             case=case,
@@ -33,6 +46,12 @@ def case_transition(request: HttpRequest, case_id: str) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             duplicate_of=original,
         )
-    except (Conflict, InvalidInput) as exc:
-        messages.error(request, exc.message)
+    except NotFound:
+        return _room(request, case_id, ("duplicate_of", "No case with that id that you can see."))
+    except InvalidInput as exc:
+        field = exc.field if exc.field in {"reason", "duplicate_of"} else "name"
+        return _room(request, case_id, (field, exc.message))
+    except Conflict as exc:
+        return _room(request, case_id, ("name", exc.message))
+    messages.success(request, f"Applied: {request.POST.get('name', '')}.")
     return redirect("web:case-detail", case_id=case.human_id)

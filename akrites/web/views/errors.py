@@ -24,3 +24,15 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _page(request, 500, "Server error", "Something went wrong on our side.")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent after its session or CSRF cookie expired: nothing was done; say how to go
+    on instead of Django's developer page (which also carries inline styles)."""
+    return _page(
+        request,
+        403,
+        "Form expired",
+        "Your session ended before the form was sent, so nothing was changed. "
+        "Sign in again and repeat the action.",
+    )

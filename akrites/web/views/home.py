@@ -15,7 +15,7 @@ from akrites.intake.selectors import report_list_own
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     if is_sirt(request.user):
-        return redirect("web:sirt-queue")
+        return redirect("web:dashboard")
     return redirect("web:inbox")
 
 

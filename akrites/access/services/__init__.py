@@ -1,0 +1,27 @@
+"""Writes for confidentiality: embargoes, pre-notification grants, SBOMs."""
+
+from akrites.access.services.embargo import (
+    embargo_break,
+    embargo_decide_extension,
+    embargo_lift_approve,
+    embargo_lift_propose,
+    embargo_mark_exploited,
+    embargo_request_extension,
+    embargo_set_date,
+)
+from akrites.access.services.prenotify import prenotify_grant, prenotify_revoke, terms_accept
+from akrites.access.services.sbom import sbom_register
+
+__all__ = [
+    "embargo_break",
+    "embargo_decide_extension",
+    "embargo_lift_approve",
+    "embargo_lift_propose",
+    "embargo_mark_exploited",
+    "embargo_request_extension",
+    "embargo_set_date",
+    "prenotify_grant",
+    "prenotify_revoke",
+    "sbom_register",
+    "terms_accept",
+]

@@ -1,0 +1,266 @@
+"""Embargo writes: the date on the maintainers' terms, extensions, early lift, break.
+
+Every service locks the embargo row (``select_for_update``), checks the policy first, and
+records the audit entry in the same transaction. Instants are timezone-aware and stored in
+UTC; the policy numbers come from settings (``AKRITES_EMBARGO_*``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from akrites.access.models import ChangeKind, ChangeStatus, Embargo, EmbargoChange, EmbargoState
+from akrites.access.notify import announce_embargo_broken
+from akrites.access.policy import require
+from akrites.audit.services import audit_append
+from akrites.cases.models import Case, Status, TimelineEntry
+from akrites.core.clock import now
+from akrites.core.errors import Conflict, InvalidInput, PermissionDenied
+
+MAX_REASON = 5000
+# Statuses from which the maintainers have been told (the embargo clock runs).
+_NOTIFIED_OR_LATER = frozenset(
+    {
+        Status.NOTIFIED,
+        Status.ACKNOWLEDGED,
+        Status.DISPUTED,
+        Status.ESCALATED,
+        Status.STEWARDSHIP,
+        Status.FIXING,
+        Status.FIX_READY,
+        Status.PRENOTIFIED,
+    }
+)
+
+
+def embargo_start(case: Case) -> datetime | None:
+    """When the maintainers were notified (the first ``notified`` entry), else None."""
+    first = (
+        TimelineEntry.objects.filter(case=case, new_status=Status.NOTIFIED)
+        .order_by("at", "id")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if first is None and case.status in _NOTIFIED_OR_LATER:
+        return case.status_changed_at or case.created_at
+    return first
+
+
+def policy_days(*, exploited: bool) -> int:
+    if exploited:
+        return int(settings.AKRITES_EMBARGO_EXPLOITED_DAYS)
+    return int(settings.AKRITES_EMBARGO_DAYS)
+
+
+def before_weekend(instant: datetime) -> datetime:
+    """The same time on the last weekday at or before ``instant`` (UTC)."""
+    while settings.AKRITES_EMBARGO_AVOID_WEEKENDS and instant.weekday() >= 5:
+        instant -= timedelta(days=1)
+    return instant
+
+
+def default_embargo(case: Case, *, exploited: bool = False) -> Embargo | None:
+    """The embargo the policy gives ``case`` (unsaved), or None before notification."""
+    # Triage records exploitation evidence on the case; it shortens the default.
+    exploited = exploited or bool(getattr(case, "known_exploited", False))
+    start = embargo_start(case)
+    if start is None:
+        return None
+    limit = start + timedelta(days=policy_days(exploited=exploited))
+    return Embargo(
+        case=case,
+        starts_at=start,
+        ends_at=before_weekend(limit),
+        limit_at=limit,
+        exploited=exploited,
+    )
+
+
+def locked_embargo(case: Case) -> Embargo:
+    """The case's embargo row, created from the policy default, locked for this transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("locked_embargo needs the caller's transaction")
+    row = Embargo.objects.select_for_update().filter(case=case).first()
+    if row is not None:
+        return row
+    fresh = default_embargo(case)
+    if fresh is None:
+        raise Conflict("the embargo starts when the maintainers are notified")
+    fresh.save()
+    return fresh
+
+
+def _reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("reason", "a reason is required")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput("reason", f"at most {MAX_REASON} characters")
+    return reason
+
+
+def _aware(value: datetime, field: str) -> datetime:
+    if value.tzinfo is None:
+        raise InvalidInput(field, "give a time zone (UTC: a trailing Z)")
+    return value
+
+
+def _audit(actor: Any, case: Case, action: str, data: dict[str, Any]) -> None:
+    audit_append(actor=actor, action=action, object_type="case", object_id=case.human_id, data=data)
+
+
+@transaction.atomic
+def embargo_set_date(
+    *, actor: Any, case: Case, ends_at: datetime, allow_weekend: bool = False
+) -> Embargo:
+    """The maintainers choose the disclosure instant: in the future, within the policy limit,
+    not on a weekend (UTC) unless ``allow_weekend``. Raises InvalidInput otherwise."""
+    require(actor, "embargo.set_date", case)
+    embargo = locked_embargo(case)
+    ends_at = _aware(ends_at, "ends_at")
+    if embargo.state != EmbargoState.ACTIVE:
+        raise Conflict("the embargo has ended")
+    if ends_at <= now():
+        raise InvalidInput("ends_at", "must be in the future")
+    if ends_at > embargo.limit_at:
+        raise InvalidInput(
+            "ends_at",
+            f"policy allows at most {embargo.limit_at:%Y-%m-%dT%H:%MZ}; ask for an extension",
+        )
+    avoid = settings.AKRITES_EMBARGO_AVOID_WEEKENDS and not allow_weekend
+    if avoid and ends_at.astimezone(UTC).weekday() >= 5:
+        raise InvalidInput("ends_at", "falls on a weekend (UTC); choose a weekday")
+    embargo.ends_at, embargo.chosen_by, embargo.updated_at = ends_at, actor, now()
+    embargo.save(update_fields=["ends_at", "chosen_by", "updated_at"])
+    _audit(actor, case, "embargo.set_date", {"ends_at": ends_at.isoformat()})
+    return embargo
+
+
+@transaction.atomic
+def embargo_request_extension(
+    *, actor: Any, case: Case, until: datetime, reason: str
+) -> EmbargoChange:
+    """Ask for a later end than the policy allows; the SIRT decides (``embargo_decide``)."""
+    require(actor, "embargo.request_extension", case)
+    embargo = locked_embargo(case)
+    until = _aware(until, "until")
+    if until <= embargo.ends_at:
+        raise InvalidInput("until", "an extension must end later than the current end")
+    change = EmbargoChange.objects.create(
+        embargo=embargo,
+        kind=ChangeKind.EXTEND,
+        until=until,
+        reason=_reason(reason),
+        proposed_by=actor,
+    )
+    _audit(
+        actor, case, "embargo.request_extension", {"change": change.pk, "until": until.isoformat()}
+    )
+    return change
+
+
+@transaction.atomic
+def embargo_decide_extension(*, actor: Any, change: EmbargoChange, approve: bool) -> Embargo:
+    """The SIRT approves or rejects an extension; the requester cannot decide their own."""
+    case = change.embargo.case
+    require(actor, "embargo.approve_extension", case)
+    embargo = locked_embargo(case)
+    change = _pending(change, ChangeKind.EXTEND)
+    if change.proposed_by_id == getattr(actor, "pk", None):
+        raise PermissionDenied("another SIRT member must decide on your request")
+    _decide(change, actor, approve)
+    if approve and change.until is not None:
+        embargo.limit_at = max(embargo.limit_at, change.until)
+        embargo.ends_at, embargo.updated_at = change.until, now()
+        embargo.save(update_fields=["limit_at", "ends_at", "updated_at"])
+    _audit(actor, case, "embargo.decide_extension", {"change": change.pk, "approved": approve})
+    return embargo
+
+
+@transaction.atomic
+def embargo_mark_exploited(*, actor: Any, case: Case) -> Embargo:
+    """Exploited in the wild: the policy limit shrinks to the short one (7 days by default)."""
+    require(actor, "embargo.mark_exploited", case)
+    embargo = locked_embargo(case)
+    limit = embargo.starts_at + timedelta(days=policy_days(exploited=True))
+    embargo.exploited = True
+    embargo.limit_at = min(embargo.limit_at, max(limit, now()))
+    embargo.ends_at = min(embargo.ends_at, embargo.limit_at)
+    embargo.updated_at = now()
+    embargo.save(update_fields=["exploited", "limit_at", "ends_at", "updated_at"])
+    _audit(actor, case, "embargo.mark_exploited", {"ends_at": embargo.ends_at.isoformat()})
+    return embargo
+
+
+@transaction.atomic
+def embargo_lift_propose(*, actor: Any, case: Case, reason: str) -> EmbargoChange:
+    """Propose lifting the embargo now; a different person must approve (two-person rule)."""
+    require(actor, "embargo.lift_propose", case)
+    embargo = locked_embargo(case)
+    if embargo.state != EmbargoState.ACTIVE:
+        raise Conflict("the embargo has ended")
+    if embargo.changes.filter(kind=ChangeKind.LIFT, status=ChangeStatus.PENDING).exists():
+        raise Conflict("an early lift is already proposed")
+    change = EmbargoChange.objects.create(
+        embargo=embargo, kind=ChangeKind.LIFT, reason=_reason(reason), proposed_by=actor
+    )
+    _audit(actor, case, "embargo.lift_propose", {"change": change.pk})
+    return change
+
+
+@transaction.atomic
+def embargo_lift_approve(*, actor: Any, change: EmbargoChange) -> Embargo:
+    """Second person approves an early lift: the embargo ends now. Raises PermissionDenied
+    when the proposer tries to approve their own proposal."""
+    case = change.embargo.case
+    require(actor, "embargo.lift_approve", case)
+    embargo = locked_embargo(case)
+    change = _pending(change, ChangeKind.LIFT)
+    if change.proposed_by_id is None or change.proposed_by_id == getattr(actor, "pk", None):
+        raise PermissionDenied("a second person must approve an early lift")
+    _decide(change, actor, True)
+    at = now()
+    embargo.ends_at, embargo.state, embargo.updated_at = at, EmbargoState.LIFTED, at
+    embargo.save(update_fields=["ends_at", "state", "updated_at"])
+    _audit(actor, case, "embargo.lift", {"change": change.pk, "proposed_by": change.proposed_by_id})
+    return embargo
+
+
+@transaction.atomic
+def embargo_break(*, actor: Any, case: Case, reason: str) -> Case:
+    """A leak or exploitation in the wild: disclose at once and tell every participant.
+
+    Runs the lifecycle's ``break_embargo`` transition (which records the reason) and ends the
+    embargo; every participant is told after commit (``access.notify``).
+    """
+    from akrites.cases.services import case_transition  # cases.services imports policy.
+
+    require(actor, "case.break_embargo", case)
+    reason = _reason(reason)
+    updated = case_transition(actor=actor, case=case, name="break_embargo", reason=reason)
+    embargo = Embargo.objects.select_for_update().filter(case=updated).first()
+    at = now()
+    if embargo is None:
+        embargo = Embargo(case=updated, starts_at=at, limit_at=at)
+    embargo.ends_at, embargo.state, embargo.updated_at = at, EmbargoState.BROKEN, at
+    embargo.save()
+    _audit(actor, updated, "embargo.break", {})
+    announce_embargo_broken(actor=actor, case=updated)
+    return updated
+
+
+def _pending(change: EmbargoChange, kind: str) -> EmbargoChange:
+    locked = EmbargoChange.objects.select_for_update().get(pk=change.pk)
+    if locked.kind != kind or locked.status != ChangeStatus.PENDING:
+        raise Conflict("this change is not pending")
+    return locked
+
+
+def _decide(change: EmbargoChange, actor: Any, approve: bool) -> None:
+    change.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
+    change.decided_by, change.decided_at = actor, now()
+    change.save(update_fields=["status", "decided_by", "decided_at"])

@@ -1,0 +1,195 @@
+"""Pre-notification on the maintainers' terms: whom to tell, when, and their acceptance.
+
+A grant tells one person of a member (or downstream) organisation about a case at
+``notify_at``; they see nothing until then, and nothing but the terms until they accept
+them. Revocation and publication end access at once (``access.policy`` reads grants live).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from akrites.access.models import Embargo, GrantRole, PrenotificationGrant
+from akrites.access.policy import require
+from akrites.access.services.embargo import locked_embargo
+from akrites.audit.services import audit_append
+from akrites.cases.models import Case, CaseParticipant
+from akrites.core.clock import now
+from akrites.core.errors import Conflict, InvalidInput, NotFound
+from akrites.orgs.models import Membership, Organisation, OrgKind, Role
+
+TERMS_VERSION = "2026-1"
+_ROLE_FOR_KIND: dict[str, str] = {
+    OrgKind.MEMBER: GrantRole.OBSERVER,
+    OrgKind.DOWNSTREAM: GrantRole.DOWNSTREAM,
+}
+_MEMBER_ROLE: dict[str, str] = {
+    GrantRole.OBSERVER: Role.MEMBER_OBSERVER,
+    GrantRole.DOWNSTREAM: Role.DOWNSTREAM,
+}
+
+
+def embargo_terms(*, case: Case, embargo: Embargo) -> str:
+    """The text an observer accepts. Names the case id and the instant, never its content."""
+    return (
+        f"Embargo terms {TERMS_VERSION} for {case.human_id}. Until "
+        f"{embargo.ends_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC you will not disclose, publish "
+        "or share anything about this vulnerability outside the people in your organisation "
+        "who need it to protect your users; you will not commit fixes to public repositories; "
+        "and you will tell the Akrites SIRT at once if you learn it is public or exploited. "
+        "Your reads are recorded. Access ends at publication or when it is withdrawn."
+    )
+
+
+def terms_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def working_days_between(start: datetime, end: datetime) -> int:
+    """Weekdays (Mon-Fri, UTC) from ``start``'s date up to, not including, ``end``'s date."""
+    day, last = start.astimezone(UTC).date(), end.astimezone(UTC).date()
+    count = 0
+    while day < last:
+        if day.weekday() < 5:
+            count += 1
+        day += timedelta(days=1)
+    return count
+
+
+def _check_lead_time(notify_at: datetime, ends_at: datetime) -> None:
+    low = int(settings.AKRITES_PRENOTIFY_MIN_WORKING_DAYS)
+    high = int(settings.AKRITES_PRENOTIFY_MAX_WORKING_DAYS)
+    lead = working_days_between(notify_at, ends_at)
+    if not low <= lead <= high:
+        raise InvalidInput(
+            "notify_at", f"tell members {low} to {high} working days before the embargo ends"
+        )
+
+
+@transaction.atomic
+def prenotify_grant(
+    *,
+    actor: Any,
+    case: Case,
+    organisation: Organisation,
+    notify_at: datetime | None = None,
+    include_report: bool = False,
+) -> list[PrenotificationGrant]:
+    """The maintainers tell ``organisation``'s observers (or downstream contacts) at
+    ``notify_at`` (default: now). Needs step-up. Raises InvalidInput for an organisation that
+    is not a member or downstream, a lead time outside policy, or nobody to tell."""
+    from akrites.cases.services import participant_add  # cases.services imports policy.
+
+    require(actor, "prenotify.grant", case)
+    embargo = locked_embargo(case)
+    role = _ROLE_FOR_KIND.get(organisation.kind)
+    if role is None:
+        raise InvalidInput("organisation", "only member and downstream organisations")
+    at = now()
+    notify_at = notify_at or at
+    if notify_at.tzinfo is None:
+        raise InvalidInput("notify_at", "give a time zone (UTC: a trailing Z)")
+    notify_at = max(notify_at, at)
+    _check_lead_time(notify_at, embargo.ends_at)
+    people = list(
+        Membership.objects.filter(organisation=organisation, role=_MEMBER_ROLE[role])
+        .select_related("user")
+        .order_by("user_id")
+    )
+    if not people:
+        raise InvalidInput("organisation", "the organisation has nobody to tell")
+    taken = set(
+        PrenotificationGrant.objects.filter(case=case, role=role).values_list("user_id", flat=True)
+    )
+    if taken & {m.user_id for m in people}:
+        raise Conflict("someone in this organisation already has a grant on this case")
+    grants = []
+    for membership in people:
+        participant_add(actor=actor, case=case, user=membership.user, role=role)
+        grants.append(
+            PrenotificationGrant.objects.create(
+                case=case,
+                user=membership.user,
+                organisation=organisation,
+                role=role,
+                notify_at=notify_at,
+                include_report=include_report,
+                decided_by=actor,
+                created_at=at,
+            )
+        )
+    audit_append(
+        actor=actor,
+        action="prenotify.grant",
+        object_type="case",
+        object_id=case.human_id,
+        data={
+            "org": organisation.slug,
+            "user_ids": [g.user_id for g in grants],
+            "notify_at": notify_at.isoformat(),
+            "include_report": include_report,
+        },
+    )
+    return grants
+
+
+@transaction.atomic
+def terms_accept(*, actor: Any, case: Case) -> PrenotificationGrant:
+    """Record that ``actor`` accepts the embargo terms (idempotent). Until this, a pre-notified
+    person sees nothing of the case."""
+    require(actor, "embargo.accept_terms", case)
+    embargo = locked_embargo(case)
+    grant = (
+        PrenotificationGrant.objects.select_for_update()
+        .filter(case=case, user=actor, revoked_at__isnull=True, notify_at__lte=now())
+        .order_by("id")
+        .first()
+    )
+    if grant is None:
+        raise NotFound()
+    if grant.accepted_at is not None:
+        return grant
+    digest = terms_digest(embargo_terms(case=case, embargo=embargo))
+    PrenotificationGrant.objects.filter(
+        case=case, user=actor, revoked_at__isnull=True, accepted_at__isnull=True
+    ).update(accepted_at=now(), terms_digest=digest)
+    audit_append(
+        actor=actor,
+        action="embargo.accept_terms",
+        object_type="case",
+        object_id=case.human_id,
+        data={"terms": TERMS_VERSION, "digest": digest},
+    )
+    grant.refresh_from_db()
+    return grant
+
+
+@transaction.atomic
+def prenotify_revoke(*, actor: Any, case: Case, user: Any) -> None:
+    """Withdraw every grant ``user`` holds on ``case``; their next request sees nothing."""
+    from akrites.cases.services import participant_revoke
+
+    require(actor, "prenotify.revoke", case)
+    revoked = PrenotificationGrant.objects.filter(
+        case=case, user=user, revoked_at__isnull=True
+    ).update(revoked_at=now())
+    active = CaseParticipant.objects.filter(
+        case=case, user=user, role__in=list(GrantRole.values), revoked_at__isnull=True
+    ).values_list("role", flat=True)
+    roles = list(active)
+    for role in roles:
+        participant_revoke(actor=actor, case=case, user=user, role=role)
+    if not (revoked or roles):
+        raise NotFound()
+    audit_append(
+        actor=actor,
+        action="prenotify.revoke",
+        object_type="case",
+        object_id=case.human_id,
+        data={"user_id": user.pk},
+    )

@@ -1,0 +1,90 @@
+"""Account pages: second factor (enrol / verify), step-up, ending sessions, lockout page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_otp
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from akrites.accounts import mfa
+from akrites.accounts.middleware import mark_verified
+from akrites.core.errors import InvalidInput, NotFound
+from akrites.web.views.errors import _page
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=False):
+        return target
+    return "/"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_page(request: HttpRequest) -> HttpResponse:
+    """Verify a code (a confirmed device exists) or enrol a device (shown once per secret)."""
+    device = mfa.confirmed_device(request.user)
+    error = ""
+    if request.method == "POST":
+        code = request.POST.get("code", "")
+        if device is not None:
+            accepted = mfa.mfa_check(actor=request.user, code=code)
+            if accepted is not None:
+                django_otp.login(request, accepted)
+                mark_verified(request)
+                return redirect(_next(request))
+            error = "That code did not match."
+        else:
+            try:
+                confirmed = mfa.mfa_enrol_confirm(actor=request.user, code=code)
+            except InvalidInput as exc:
+                error = exc.message
+            else:
+                django_otp.login(request, confirmed)
+                mark_verified(request)
+                return redirect(_next(request))
+    context: dict[str, Any] = {"error": error, "next": _next(request), "enrol": device is None}
+    if device is None:
+        pending = mfa.mfa_enrol_start(actor=request.user)
+        context.update(secret=mfa.secret_base32(pending), uri=pending.config_url)
+    response = render(request, "accounts/mfa.html", context, status=422 if error else 200)
+    response["Cache-Control"] = "no-store"  # the enrolment page shows a secret
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_up(request: HttpRequest) -> HttpResponse:
+    """Re-enter a code before a sensitive action (valid AKRITES_STEP_UP_SECONDS)."""
+    error = ""
+    if request.method == "POST":
+        if mfa.mfa_check(actor=request.user, code=request.POST.get("code", "")) is not None:
+            mark_verified(request)
+            return redirect(_next(request))
+        error = "That code did not match."
+    context = {"error": error, "next": _next(request)}
+    return render(request, "accounts/step_up.html", context, status=422 if error else 200)
+
+
+@login_required
+@require_POST
+def kill_sessions(request: HttpRequest, user_id: int) -> HttpResponse:
+    """End every session of a user (themself, or anyone for the SIRT lead)."""
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    mfa.sessions_kill(actor=request.user, user=user)
+    return _page(request, 200, "Sessions ended", "Every session of that account has ended.")
+
+
+def locked_out(
+    request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes lockout: the same page whether or not the username exists."""
+    return _page(request, 429, "Too many attempts", "Too many failed sign-ins. Try again later.")

@@ -1,0 +1,18 @@
+from datetime import timedelta
+
+from django.apps import AppConfig
+
+
+class DisclosureConfig(AppConfig):
+    name = "akrites.disclosure"
+    label = "disclosure"
+
+    def ready(self) -> None:
+        from akrites.core.periodic import register
+
+        # Publication is due at an instant; a minute of lag is the promise we make.
+        register(
+            "disclosure.publish_due",
+            every=timedelta(minutes=1),
+            task="akrites.disclosure.tasks.publish_due",
+        )

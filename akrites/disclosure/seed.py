@@ -1,0 +1,107 @@
+"""A first draft of an advisory from the reports of its case.
+
+The reports arrive already validated by intake (``Report.details`` is ``ParsedReport.to_dict()``
+as JSON); the draft merges them in credit order — the first finder first (``credit_rank``, then
+arrival) — and goes through ``content_from_dict`` like any edit. Anonymous credit is honoured:
+such a finder is credited as "Anonymous", keeping their place in the order.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db.models import F
+
+from akrites.cases.models import Case
+from akrites.disclosure.content import ANONYMOUS, AdvisoryContent, content_from_dict
+from akrites.intake.models import Report, ReportStatus
+from akrites.intake.parsers.common import MAX_CREDITS, MAX_CWES, MAX_IDENTIFIERS, MAX_REFERENCES
+
+_GIT_KINDS = ("introduced", "fixed", "last_affected")
+
+
+def case_reports(case: Case) -> list[Report]:
+    return list(
+        case.reports.exclude(status=ReportStatus.REJECTED).order_by(
+            F("credit_rank").asc(nulls_last=True), "created_at", "id"
+        )
+    )
+
+
+def _details(report: Report) -> dict[str, Any]:
+    try:
+        value = json.loads(report.details) if report.details else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _credits(report: Report, details: dict[str, Any]) -> list[dict[str, str]]:
+    if report.credit_anonymous:
+        return [{"name": ANONYMOUS, "type": "FINDER"}]
+    if report.credit_name.strip():
+        return [{"name": report.credit_name.strip(), "type": "FINDER"}]
+    return [
+        {"name": str(c.get("name", "")), "type": str(c.get("type") or "FINDER")}
+        for c in details.get("credits") or []
+        if isinstance(c, dict) and str(c.get("name", "")).strip()
+    ]
+
+
+def _git(details: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for rng in (details.get("extra") or {}).get("git_ranges") or []:
+        events = [e for e in rng.get("events", []) if next(iter(e), None) in _GIT_KINDS]
+        if events:
+            out.append({"repo": rng.get("repo", ""), "events": events})
+    return out
+
+
+def seed_content(case: Case) -> AdvisoryContent:
+    """Merge the case's reports into draft content. Raises InvalidInput only if the merged
+    data is inconsistent (e.g. a range whose scheme does not fit its package)."""
+    affected: dict[str, dict[str, Any]] = {}
+    cvss: dict[str, str] = {}
+    cwes: list[str] = []
+    refs: list[str] = []
+    aliases: list[str] = []
+    credits: list[dict[str, str]] = []
+    details_text = case.summary
+    for report in case_reports(case):
+        details = _details(report)
+        details_text = details_text or str(details.get("description") or "")
+        others = (details.get("extra") or {}).get("other_packages") or []
+        packages = [details.get("package"), *others]
+        for i, pkg in enumerate(p for p in packages if isinstance(p, dict)):
+            entry = affected.setdefault(
+                pkg["purl"],
+                {"purl": pkg["purl"], "vers": pkg.get("affected"), "fixed": pkg.get("fixed") or []},
+            )
+            if i == 0 and not entry.get("git"):
+                entry["git"] = _git(details)
+        if report.purl and report.purl not in affected:
+            affected[report.purl] = {"purl": report.purl}
+        vector = details.get("cvss")
+        if isinstance(vector, str):
+            cvss.setdefault(vector.split("/", 1)[0], vector)
+        cwes += [c for c in details.get("cwe") or [] if c not in cwes]
+        refs += [r for r in details.get("references") or [] if r not in refs]
+        aliases += [a for a in details.get("identifiers") or [] if a not in aliases]
+        for credit in _credits(report, details):
+            if credit["name"] == ANONYMOUS or credit["name"] not in {c["name"] for c in credits}:
+                credits.append(credit)
+    if not affected and case.package is not None:
+        affected[case.package.purl] = {"purl": case.package.purl}
+    return content_from_dict(
+        {
+            "summary": case.title,
+            "details": details_text,
+            "affected": list(affected.values()),
+            "cvss": list(cvss.values()),
+            "cwes": cwes[:MAX_CWES],
+            "references": refs[:MAX_REFERENCES],
+            "credits": credits[:MAX_CREDITS],
+            "aliases": aliases[:MAX_IDENTIFIERS],
+        }
+    )

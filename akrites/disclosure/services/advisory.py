@@ -1,0 +1,166 @@
+"""Drafting an advisory: create (seeded from the reports), edit, schedule, CVE ids.
+
+Every service locks nothing but the advisory row it changes, checks the policy first, writes
+the audit entry in the same transaction, and refuses to touch a published advisory (Conflict):
+what is public changes only through a new publication, not a quiet edit.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from akrites.access.policy import require
+from akrites.audit.services import audit_append
+from akrites.cases.models import Case, Status
+from akrites.core.clock import now
+from akrites.core.errors import Conflict, InvalidInput, NotFound
+from akrites.disclosure.cna import CnaBackend, cna_backend
+from akrites.disclosure.content import content_from_dict
+from akrites.disclosure.instant import has_embargo
+from akrites.disclosure.models import Advisory, AdvisoryState, CveReservation, ReservationState
+from akrites.disclosure.seed import seed_content
+
+# A case must have been accepted before anyone drafts its advisory.
+_NOT_YET = frozenset({Status.TRIAGE, Status.REJECTED, Status.DUPLICATE, Status.ALREADY_PUBLIC})
+
+
+def _locked_draft(advisory: Advisory) -> Advisory:
+    try:
+        locked = Advisory.objects.select_for_update().select_related("case").get(pk=advisory.pk)
+    except Advisory.DoesNotExist:
+        raise NotFound() from None
+    return locked
+
+
+def _require_draft(advisory: Advisory) -> None:
+    if advisory.state != AdvisoryState.DRAFT:
+        raise Conflict(f"the advisory is {advisory.state}; only drafts change")
+
+
+def _audit(actor: Any, action: str, case: Case, data: dict[str, Any]) -> None:
+    audit_append(actor=actor, action=action, object_type="case", object_id=case.human_id, data=data)
+
+
+@transaction.atomic
+def advisory_create(*, actor: Any, case: Case) -> Advisory:
+    """Create the draft advisory of ``case``, seeded from its reports.
+
+    Raises NotFound/PermissionDenied (policy), Conflict (the case has an advisory already, or
+    is not accepted).
+    """
+    require(actor, "advisory.edit", case)
+    if case.status in _NOT_YET:
+        raise Conflict(f"a case that is {case.status} has no advisory")
+    content = seed_content(case)
+    try:
+        with transaction.atomic():
+            advisory = Advisory.objects.create(case=case, content=json.dumps(content.to_dict()))
+    except IntegrityError:
+        raise Conflict("the case has an advisory already") from None
+    _audit(actor, "advisory.create", case, {})
+    return advisory
+
+
+@transaction.atomic
+def advisory_update(*, actor: Any, advisory: Advisory, changes: dict[str, Any]) -> Advisory:
+    """Replace the given top-level fields of the draft content (validated all together).
+
+    Raises InvalidInput naming the first bad field; nothing is stored then.
+    """
+    require(actor, "advisory.edit", advisory.case)
+    locked = _locked_draft(advisory)
+    _require_draft(locked)
+    current = json.loads(locked.content)
+    unknown = set(changes) - set(current)
+    if unknown:
+        raise InvalidInput(sorted(unknown)[0], "is not an advisory field")
+    content = content_from_dict({**current, **changes})
+    locked.content = json.dumps(content.to_dict())
+    locked.updated_at = now()
+    locked.save(update_fields=["content", "updated_at"])
+    _audit(actor, "advisory.update", locked.case, {"fields": sorted(changes)})
+    return locked
+
+
+@transaction.atomic
+def advisory_schedule(*, actor: Any, advisory: Advisory, disclose_at: datetime | None) -> Advisory:
+    """Set (or clear) the instant the maintainers chose to disclose a case that has no
+    embargo; the worker publishes then. Raises Conflict for a case under embargo (its end is
+    the instant, changed only through ``akrites.access``)."""
+    require(actor, "advisory.schedule", advisory.case)
+    if disclose_at is not None and timezone.is_naive(disclose_at):
+        raise InvalidInput("disclose_at", "must include a time zone")
+    locked = _locked_draft(advisory)
+    _require_draft(locked)
+    if has_embargo(locked.case):
+        raise Conflict("the case is under embargo: change the date through the embargo")
+    locked.disclose_at = disclose_at
+    locked.updated_at = now()
+    locked.save(update_fields=["disclose_at", "updated_at"])
+    stamp = disclose_at.isoformat() if disclose_at else None
+    _audit(actor, "advisory.schedule", locked.case, {"disclose_at": stamp})
+    return locked
+
+
+@transaction.atomic
+def advisory_reserve_cve(
+    *, actor: Any, advisory: Advisory, backend: CnaBackend | None = None
+) -> Advisory:
+    """Reserve a CVE id for the draft through the CNA backend (configured one by default).
+
+    Raises Conflict (already has one, or no CNA backend), CnaError (the backend failed: nothing
+    recorded). An id reserved remotely whose recording then fails stays reserved at the CNA
+    and can be rejected there; it is never silently given to another advisory.
+    """
+    require(actor, "advisory.reserve_cve", advisory.case)
+    locked = _locked_draft(advisory)
+    _require_draft(locked)
+    if locked.cve_id:
+        raise Conflict("the advisory has a CVE id already")
+    backend = backend or cna_backend()
+    if backend is None:
+        raise Conflict("no CNA backend is configured (AKRITES_CNA_BACKEND)")
+    cve_id = backend.reserve(year=now().year)
+    try:
+        with transaction.atomic():
+            CveReservation.objects.create(cve_id=cve_id, backend=backend.name, advisory=locked)
+    except IntegrityError:
+        raise Conflict("that CVE id is already recorded; try again") from None
+    locked.cve_id = cve_id
+    locked.updated_at = now()
+    locked.save(update_fields=["cve_id", "updated_at"])
+    _audit(actor, "advisory.reserve_cve", locked.case, {"cve_id": cve_id})
+    return locked
+
+
+@transaction.atomic
+def advisory_reject_cve(
+    *, actor: Any, advisory: Advisory, reason: str, backend: CnaBackend | None = None
+) -> Advisory:
+    """Reject the draft's reserved CVE id (e.g. the case turned out not to be a
+    vulnerability). The remote rejection comes last, so its failure leaves the id reserved."""
+    require(actor, "advisory.reserve_cve", advisory.case)
+    reason = reason.strip()
+    if not reason or len(reason) > 1000:
+        raise InvalidInput("reason", "a reason of at most 1000 characters is required")
+    locked = _locked_draft(advisory)
+    _require_draft(locked)
+    if not locked.cve_id:
+        raise Conflict("the advisory has no CVE id")
+    backend = backend or cna_backend()
+    if backend is None:
+        raise Conflict("no CNA backend is configured (AKRITES_CNA_BACKEND)")
+    cve_id = locked.cve_id
+    CveReservation.objects.filter(cve_id=cve_id).update(
+        state=ReservationState.REJECTED, updated_at=now()
+    )
+    locked.cve_id = ""
+    locked.save(update_fields=["cve_id", "updated_at"])
+    _audit(actor, "advisory.reject_cve", locked.case, {"cve_id": cve_id})
+    backend.reject(cve_id=cve_id, reason=reason)
+    return locked

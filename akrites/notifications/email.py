@@ -1,0 +1,111 @@
+"""E-mail: compose a delivery's message and send it through Django's mail framework.
+
+What a mail may say depends on whether it can be encrypted to the recipient:
+
+* with a usable OpenPGP key on the recipient's preferences, the body is an inline
+  ASCII-armoured message (readable by every OpenPGP mail client) carrying the details —
+  case title, what happened, the new status;
+* otherwise a short notice: the case id and a link, nothing else. If the recipient has a key
+  that gpg refused (expired, revoked), the notice says so and the delivery is flagged.
+
+Subjects and headers are never encrypted, so they carry only the case id.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+
+from akrites.cases.models import Case
+from akrites.notifications.models import Delivery, Encryption, Event, Preference
+from akrites.notifications.openpgp import recipient_keyring
+
+_FOOTER = (
+    "\n-- \nAkrites sends details only encrypted to your OpenPGP key; add one at\n"
+    "{base}/notifications/preferences/\n"
+)
+_KEY_PROBLEM = (
+    "\nYour OpenPGP key could not be used (expired, revoked or invalid), so this notice\n"
+    "carries no details. Please upload a current key.\n"
+)
+
+
+def case_url(case: Case) -> str:
+    return f"{settings.AKRITES_BASE_URL}/cases/{case.human_id}/"
+
+
+def _subject(delivery: Delivery, cases: list[Case]) -> str:
+    if delivery.kind == "digest":
+        return f"[Akrites] Digest: {delivery.items} updates"
+    if cases:
+        return f"[Akrites] Update on {cases[0].human_id}"
+    return "[Akrites] Platform notice"
+
+
+def _notice(delivery: Delivery, cases: list[Case]) -> str:
+    base = settings.AKRITES_BASE_URL
+    if delivery.kind == "digest":
+        lines = [f"{delivery.items} updates since your last digest. Sign in to read them:", ""]
+        lines += [f"  {c.human_id}  {case_url(c)}" for c in cases]
+        if not cases:
+            lines.append(f"  {base}/notifications/deliveries/?status=failed")
+        return "\n".join(lines) + "\n"
+    if cases:
+        return (
+            f"There is an update on case {cases[0].human_id}.\n\n"
+            f"Sign in to read it: {case_url(cases[0])}\n"
+        )
+    return f"A platform notice is waiting for you: {base}/notifications/deliveries/\n"
+
+
+def _details(delivery: Delivery, cases: list[Case], events: list[Event]) -> str:
+    """The full text, only ever sent encrypted."""
+    lines = []
+    by_case = {c.pk: c for c in cases}
+    for event in events:
+        case = by_case.get(event.case_id or 0)
+        if case is None:
+            lines.append(f"- {event.kind} ({event.created_at:%Y-%m-%d %H:%M} UTC)")
+            continue
+        lines += [
+            f"- {case.human_id}: {case.title}",
+            f"  project {case.project.name}; {event.kind}; status now {case.status}",
+            f"  {case_url(case)}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def build_message(delivery: Delivery, cases: list[Case], events: list[Event]) -> EmailMessage:
+    """The message for ``delivery``; sets ``delivery.encryption`` to what was done."""
+    user = delivery.user
+    assert user is not None
+    pref = Preference.objects.filter(user=user).first()
+    footer = _FOOTER.format(base=settings.AKRITES_BASE_URL)
+    body = _notice(delivery, cases)
+    delivery.encryption = Encryption.NONE
+    if pref is not None and pref.openpgp_fingerprint:
+        armored = recipient_keyring().encrypt(
+            armored_key=pref.openpgp_key,
+            fingerprint=pref.openpgp_fingerprint,
+            text=body + "\n" + _details(delivery, cases, events),
+        )
+        if armored is None:
+            delivery.encryption = Encryption.FALLBACK
+            body += _KEY_PROBLEM
+        else:
+            delivery.encryption = Encryption.OPENPGP
+            body = armored
+    return EmailMessage(
+        subject=_subject(delivery, cases),
+        body=body + ("" if delivery.encryption == Encryption.OPENPGP else footer),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers={"Auto-Submitted": "auto-generated", "X-Akrites-Delivery": str(delivery.pk)},
+    )
+
+
+def send(message: EmailMessage) -> None:
+    """Send one message; raises whatever the backend raises (the caller classifies it)."""
+    with get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT) as connection:
+        message.connection = connection
+        message.send(fail_silently=False)

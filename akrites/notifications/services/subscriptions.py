@@ -1,0 +1,111 @@
+"""Webhook subscriptions of organisations, and the SIRT's retry of failed deliveries."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+
+from akrites.access.policy import allowed, require
+from akrites.audit.services import audit_append
+from akrites.core.clock import now
+from akrites.core.errors import InvalidInput, NotFound
+from akrites.notifications import rules
+from akrites.notifications.models import Delivery, DeliveryStatus, WebhookSubscription
+from akrites.orgs.models import Organisation
+
+MAX_KINDS = 50
+
+
+def _check_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    allowed = {"https"} | ({"http"} if settings.AKRITES_WEBHOOK_ALLOW_HTTP else set())
+    if parts.scheme not in allowed or not parts.hostname:
+        raise InvalidInput("url", "Give an https:// URL.")
+    if parts.username or parts.password:
+        raise InvalidInput("url", "Credentials in the URL are not accepted; verify signatures.")
+    if len(url) > 500:
+        raise InvalidInput("url", "At most 500 characters.")
+    return url.strip()
+
+
+def _check_kinds(kinds: list[str]) -> list[str]:
+    known = set(rules.RULES) | {"*"}
+    if not kinds or len(kinds) > MAX_KINDS:
+        raise InvalidInput("events", f"Name between 1 and {MAX_KINDS} event kinds, or '*'.")
+    unknown = sorted(set(kinds) - known)
+    if unknown:
+        raise InvalidInput("events", f"Unknown event kind: {unknown[0][:60]}")
+    return sorted(set(kinds))
+
+
+@transaction.atomic
+def webhook_subscribe(
+    *, actor: Any, org: Organisation, url: str, events: list[str]
+) -> tuple[WebhookSubscription, str]:
+    """Subscribe ``org``'s endpoint; return the subscription and its signing secret.
+
+    The secret is returned once, here; it is stored encrypted and never shown again.
+    Raises NotFound (not allowed for this organisation) or InvalidInput (url, events).
+    """
+    require(actor, "webhook.manage", org)
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    sub = WebhookSubscription.objects.create(
+        organisation=org,
+        url=_check_url(url),
+        secret=secret,
+        event_kinds=_check_kinds(events),
+        created_by=actor if getattr(actor, "pk", None) else None,
+        created_at=now(),
+    )
+    audit_append(
+        actor=actor,
+        action="webhook.subscribe",
+        object_type="webhook",
+        object_id=str(sub.pk),
+        data={"org": org.slug, "events": sub.event_kinds},
+    )
+    return sub, secret
+
+
+@transaction.atomic
+def webhook_unsubscribe(*, actor: Any, subscription: WebhookSubscription) -> None:
+    """Deactivate a subscription (kept for its delivery log); NotFound if not allowed."""
+    require(actor, "webhook.manage", subscription.organisation)
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(active=False)
+    audit_append(
+        actor=actor,
+        action="webhook.unsubscribe",
+        object_type="webhook",
+        object_id=str(subscription.pk),
+        data={"org": subscription.organisation.slug},
+    )
+
+
+@transaction.atomic
+def delivery_retry(*, actor: Any, delivery_id: int) -> Delivery:
+    """SIRT: give a failed delivery a fresh round of attempts (after fixing the cause).
+
+    NotFound for anyone else, as for a delivery that does not exist or has not failed.
+    """
+    if not allowed(actor, "notifications.deliveries"):
+        raise NotFound()
+    changed = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now(), finished_at=None
+    )
+    if not changed:
+        raise NotFound()
+    audit_append(
+        actor=actor,
+        action="notifications.retry",
+        object_type="delivery",
+        object_id=str(delivery_id),
+        data={},
+    )
+    from akrites.notifications.services.dispatch import enqueue_attempts
+
+    transaction.on_commit(lambda: enqueue_attempts([delivery_id]))
+    return Delivery.objects.get(pk=delivery_id)

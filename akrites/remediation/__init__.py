@@ -1,0 +1,1 @@
+"""Remediation on the maintainers' terms: acknowledgement, dates, private patches, stewardship."""

@@ -1,0 +1,49 @@
+"""The disclosure date lives in the confidentiality app's embargo when that app is installed.
+
+``akrites.access`` owns the embargo (one instant per case, its policy limit, weekend rules and
+the two-person extension flow). Remediation sets the maintainers' chosen date through its
+services, so there is one disclosure instant and one policy; without that app, remediation
+keeps the date in ``CaseRemediation.disclosure_at`` under its own bound.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import ModuleType
+from typing import Any
+
+from akrites.cases.models import Case
+from akrites.core.errors import InvalidInput
+
+
+def embargo_services() -> ModuleType | None:
+    try:
+        from akrites.access.services import embargo
+    except ImportError:
+        return None
+    return embargo
+
+
+def embargo_set_disclosure(
+    *, actor: Any, case: Case, at: datetime, request_exception: bool, reason: str
+) -> bool:
+    """Set the embargo end to ``at``, or ask for an extension beyond the policy limit.
+
+    Returns True when an extension was requested (pending: another SIRT member decides),
+    False when the date is set. Refusals are InvalidInput on ``disclosure_at``.
+    """
+    services = embargo_services()
+    if services is None:
+        raise RuntimeError("the embargo services are not installed")
+    try:
+        if request_exception:
+            if not reason:
+                raise InvalidInput("reason", "an exception to the disclosure policy needs a reason")
+            services.embargo_request_extension(actor=actor, case=case, until=at, reason=reason)
+            return True
+        services.embargo_set_date(actor=actor, case=case, ends_at=at)
+    except InvalidInput as exc:
+        if exc.field == "reason":
+            raise
+        raise InvalidInput("disclosure_at", exc.message) from None
+    return False

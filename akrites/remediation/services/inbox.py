@@ -1,0 +1,351 @@
+"""The maintainers' inbox actions: acknowledge, dispute, dates, co-maintainers, statements.
+
+Each service checks permission first, validates everything before writing (all or nothing),
+and records its decision in the timeline and the audit chain in one transaction. Lifecycle
+moves go through ``cases.services.case_transition``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from akrites.access.policy import MAINTAINER, case_roles, require
+from akrites.audit.services import audit_append
+from akrites.cases.models import Case, ParticipantRole, Status, TimelineEntry, Visibility
+from akrites.cases.services import case_transition, participant_add
+from akrites.core.clock import now
+from akrites.core.errors import Conflict, InvalidInput
+from akrites.projects.models import Package
+from akrites.remediation.conf import remediation_policy
+from akrites.remediation.embargo import embargo_services, embargo_set_disclosure
+from akrites.remediation.models import (
+    CaseRemediation,
+    DisputeOutcome,
+    ProjectTerms,
+    VersionStatement,
+    VexJustification,
+    VexStatus,
+)
+from akrites.remediation.services._common import (
+    label,
+    lock_case,
+    person,
+    remediation_for,
+    timeline_add,
+)
+from akrites.remediation.vers import canonical_vers
+
+MAX_TEXT = 10_000
+# Dates can be agreed from notification until the fix is ready.
+DATES_OPEN = frozenset(
+    {
+        Status.ACCEPTED,
+        Status.NOTIFIED,
+        Status.ACKNOWLEDGED,
+        Status.ESCALATED,
+        Status.STEWARDSHIP,
+        Status.FIXING,
+        Status.FIX_READY,
+    }
+)
+
+
+def notified_at(case: Case) -> datetime | None:
+    """When the maintainers were (last) notified of ``case``, from its timeline."""
+    entry = (
+        TimelineEntry.objects.filter(case=case, kind="transition", new_status=Status.NOTIFIED)
+        .order_by("-at", "-id")
+        .first()
+    )
+    return entry.at if entry else None
+
+
+def _text(field: str, value: str, *, required: bool = False, message: str = "") -> str:
+    value = value.strip()
+    if required and not value:
+        raise InvalidInput(field, message or "required")
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(field, f"at most {MAX_TEXT} characters")
+    return value
+
+
+@transaction.atomic
+def remediation_acknowledge(*, actor: Any, case: Case, reason: str = "") -> Case:
+    """The maintainers confirm receipt (``acknowledge``); stops the escalation ladder."""
+    require(actor, "case.acknowledge", case)
+    return case_transition(actor=actor, case=case, name="acknowledge", reason=reason)
+
+
+@transaction.atomic
+def remediation_dispute(*, actor: Any, case: Case, outcome: str, reason: str) -> CaseRemediation:
+    """Dispute the case with an explicit outcome and a reason (``dispute``).
+
+    Raises InvalidInput for an unknown outcome or a missing reason, Conflict when the case
+    cannot be disputed from its status; nothing changes then.
+    """
+    require(actor, "case.acknowledge", case)
+    if outcome not in DisputeOutcome.values:
+        raise InvalidInput("outcome", f"one of {', '.join(DisputeOutcome.values)}")
+    reason = _text("reason", reason, required=True, message="a dispute needs a reason")
+    shown = f"{DisputeOutcome(outcome).label}: {reason}"
+    case_transition(actor=actor, case=case, name="dispute", reason=shown)
+    record = remediation_for(case)
+    record.dispute_outcome = outcome
+    record.dispute_reason = reason
+    record.updated_at = now()
+    record.save(update_fields=["dispute_outcome", "dispute_reason", "updated_at"])
+    audit_append(
+        actor=actor,
+        action="remediation.dispute",
+        object_type="case",
+        object_id=case.human_id,
+        data={"outcome": outcome},
+    )
+    return record
+
+
+@transaction.atomic
+def remediation_set_dates(
+    *,
+    actor: Any,
+    case: Case,
+    target_fix_on: date | None = None,
+    disclosure_at: datetime | None = None,
+    approve_exception: bool = False,
+    reason: str = "",
+) -> CaseRemediation:
+    """Set the target fix date and/or the disclosure instant, within policy.
+
+    The disclosure instant must be in the future and on or after the target fix date; when
+    the SIRT sets it, it also stays within the maintainers' embargo tolerance. With the
+    confidentiality app installed the instant is the case's embargo end, set through
+    ``access.services.embargo`` (its policy limit and weekend rule apply); beyond the limit,
+    ``approve_exception`` with a reason files an extension request that another SIRT member
+    decides. Without it, the bound is ``disclosure_max_days`` after notification and only the
+    SIRT may approve an exception. Raises InvalidInput / PermissionDenied / Conflict; nothing
+    changes then.
+    """
+    require(actor, "remediation.set_dates", case)
+    locked = lock_case(case)
+    if locked.status not in DATES_OPEN:
+        raise Conflict(f"dates cannot be set on a case that is {locked.status}")
+    if target_fix_on is None and disclosure_at is None:
+        raise InvalidInput("disclosure_at", "give a target fix date, a disclosure date or both")
+    reason = _text("reason", reason)
+    at = now()
+    if target_fix_on is not None and target_fix_on < at.date():
+        raise InvalidInput("target_fix_on", "must not be in the past")
+    approved_by = None
+    requested = False
+    if disclosure_at is not None:
+        _check_disclosure(actor, locked, disclosure_at, target_fix_on, at)
+        if embargo_services() is not None:
+            requested = embargo_set_disclosure(
+                actor=actor,
+                case=locked,
+                at=disclosure_at,
+                request_exception=approve_exception,
+                reason=reason,
+            )
+        else:
+            approved_by = _check_own_bound(actor, locked, disclosure_at, approve_exception, reason)
+    record = remediation_for(locked)
+    if target_fix_on is not None:
+        record.target_fix_on = target_fix_on
+    if disclosure_at is not None and not requested:
+        record.disclosure_at = disclosure_at
+        record.exception_approved_by = approved_by
+    if (
+        record.target_fix_on
+        and record.disclosure_at
+        and record.target_fix_on > record.disclosure_at.date()
+    ):
+        raise InvalidInput("target_fix_on", "must be on or before the disclosure date")
+    record.dates_set_by = person(actor)
+    record.updated_at = at
+    record.save()
+    shown = _dates_text(record) + (f" (beyond policy, approved: {reason})" if approved_by else "")
+    if requested and disclosure_at is not None:
+        shown += f"; extension to {disclosure_at:%Y-%m-%d %H:%M} UTC requested: {reason}"
+    timeline_add(
+        case=locked, actor=actor, kind="dates", visibility=Visibility.PARTICIPANTS, reason=shown
+    )
+    audit_append(
+        actor=actor,
+        action="remediation.set_dates",
+        object_type="case",
+        object_id=locked.human_id,
+        data={
+            "target_fix_on": record.target_fix_on.isoformat() if record.target_fix_on else None,
+            "disclosure_at": record.disclosure_at.isoformat() if record.disclosure_at else None,
+            "exception": approved_by is not None,
+            "extension_requested": requested,
+        },
+    )
+    return record
+
+
+def _check_disclosure(
+    actor: Any, case: Case, disclosure_at: datetime, target_fix_on: date | None, at: datetime
+) -> None:
+    """What holds for every disclosure instant, whoever keeps it."""
+    if timezone.is_naive(disclosure_at):
+        raise InvalidInput("disclosure_at", "give an instant with a time zone (UTC offset)")
+    if disclosure_at <= at:
+        raise InvalidInput("disclosure_at", "must be in the future")
+    if target_fix_on is not None and target_fix_on > disclosure_at.date():
+        raise InvalidInput("target_fix_on", "must be on or before the disclosure date")
+    start = notified_at(case) or at
+    terms = ProjectTerms.objects.filter(project_id=case.project_id).first()
+    tolerance = terms.embargo_max_days if terms else None
+    if (
+        tolerance
+        and MAINTAINER not in case_roles(actor, case)
+        and disclosure_at > start + timedelta(days=tolerance)
+    ):
+        raise InvalidInput(
+            "disclosure_at", f"beyond the maintainers' embargo tolerance of {tolerance} days"
+        )
+
+
+def _check_own_bound(
+    actor: Any, case: Case, disclosure_at: datetime, approve_exception: bool, reason: str
+) -> Any:
+    """Without the embargo app: the policy bound; returns the approving SIRT member or None."""
+    policy = remediation_policy()
+    start = notified_at(case) or now()
+    bound = start + timedelta(days=policy.disclosure_max_days)
+    approved_by = None
+    if disclosure_at > bound:
+        if not approve_exception:
+            raise InvalidInput(
+                "disclosure_at",
+                f"at most {policy.disclosure_max_days} days after the maintainers were notified "
+                f"({bound:%Y-%m-%d %H:%M} UTC) unless the SIRT approves an exception",
+            )
+        require(actor, "remediation.approve_dates", case)
+        if not reason:
+            raise InvalidInput("reason", "an exception to the disclosure policy needs a reason")
+        approved_by = person(actor)
+    return approved_by
+
+
+def _dates_text(record: CaseRemediation) -> str:
+    parts = []
+    if record.target_fix_on:
+        parts.append(f"target fix {record.target_fix_on:%Y-%m-%d}")
+    if record.disclosure_at:
+        parts.append(f"disclosure {record.disclosure_at:%Y-%m-%d %H:%M} UTC")
+    return "Dates set: " + ", ".join(parts)
+
+
+@transaction.atomic
+def comaintainer_invite(*, actor: Any, case: Case, username: str) -> Any:
+    """Give another user the maintainer role on this case (a case participant)."""
+    require(actor, "case.add_participant", case)
+    from akrites.accounts.models import User
+
+    user = User.objects.filter(username=username.strip(), is_active=True).first()
+    if user is None:
+        raise InvalidInput("username", "no active user with this name")
+    participant = participant_add(
+        actor=actor, case=case, user=user, role=ParticipantRole.MAINTAINER
+    )
+    timeline_add(
+        case=case,
+        actor=actor,
+        kind="co_maintainer",
+        visibility=Visibility.MAINTAINERS,
+        reason=f"{user.get_username()} invited as co-maintainer",
+    )
+    return participant
+
+
+@transaction.atomic
+def statement_set(
+    *,
+    actor: Any,
+    case: Case,
+    purl: str,
+    version_range: str,
+    status: str,
+    justification: str = "",
+    impact_statement: str = "",
+    action_statement: str = "",
+) -> VersionStatement:
+    """State the status of one package version range (OpenVEX vocabulary).
+
+    ``not_affected`` needs a justification (or an impact statement), which only it may carry;
+    ``affected`` needs an action statement. The package must belong to the case's project and
+    the range be a valid ``vers``. A statement for the same range replaces the earlier one.
+    """
+    require(actor, "remediation.statement", case)
+    package = _case_package(case, purl)
+    canonical_range = _vers(version_range)
+    if status not in VexStatus.values:
+        raise InvalidInput("status", f"one of {', '.join(VexStatus.values)}")
+    justification = justification.strip()
+    impact_statement = _text("impact_statement", impact_statement)
+    action_statement = _text("action_statement", action_statement)
+    if justification and justification not in VexJustification.values:
+        raise InvalidInput("justification", f"one of {', '.join(VexJustification.values)}")
+    if status == VexStatus.NOT_AFFECTED and not (justification or impact_statement):
+        raise InvalidInput("justification", "not_affected needs a justification")
+    if status != VexStatus.NOT_AFFECTED and justification:
+        raise InvalidInput("justification", "only a not_affected statement has a justification")
+    if status == VexStatus.AFFECTED and not action_statement:
+        raise InvalidInput("action_statement", "an affected statement says what users should do")
+    statement, _ = VersionStatement.objects.update_or_create(
+        case=case,
+        package=package,
+        version_range=canonical_range,
+        defaults={
+            "status": status,
+            "justification": justification,
+            "impact_statement": impact_statement,
+            "action_statement": action_statement,
+            "author": person(actor),
+            "author_label": label(actor),
+            "updated_at": now(),
+        },
+    )
+    timeline_add(
+        case=case,
+        actor=actor,
+        kind="statement",
+        visibility=Visibility.PARTICIPANTS,
+        reason=f"{package.purl} {canonical_range}: {status}"
+        + (f" ({justification})" if justification else ""),
+    )
+    audit_append(
+        actor=actor,
+        action="remediation.statement",
+        object_type="case",
+        object_id=case.human_id,
+        data={"package": package.purl, "range": canonical_range, "status": status},
+    )
+    return statement
+
+
+def _case_package(case: Case, purl: str) -> Package:
+    purl = purl.strip()
+    if not purl and case.package_id is not None:
+        return Package.objects.get(pk=case.package_id)
+    from akrites.projects.services import normalise_purl
+
+    canonical = normalise_purl(purl).to_string()
+    package = Package.objects.filter(project_id=case.project_id, purl=canonical).first()
+    if package is None:
+        raise InvalidInput("purl", "not a package of this case's project")
+    return package
+
+
+def _vers(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise InvalidInput("version_range", "required (a vers range, e.g. vers:pypi/<1.2.3)")
+    return canonical_vers(value, field="version_range")

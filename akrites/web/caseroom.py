@@ -1,0 +1,137 @@
+"""The case room: one read composing what each app lets the viewer see of a case.
+
+Each part comes from its own app's selector, which applies ``access.policy`` inside; this
+module only decides which parts to ask for, so a part the viewer may not see is absent (never
+rendered empty or disabled). ``NotFound`` for a case the viewer may not see comes from
+``cases.selectors.case_room``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from akrites.access.policy import allowed
+from akrites.access.selectors import case_panel
+from akrites.cases.models import Case, CaseParticipant
+from akrites.cases.selectors import CaseView, case_room
+from akrites.cases.triage.severity import Severity, score_or_none
+from akrites.core.clock import now
+from akrites.core.errors import InvalidInput, NotFound
+from akrites.disclosure.content import AdvisoryContent, content_from_dict
+from akrites.disclosure.models import Advisory
+from akrites.disclosure.selectors import advisory_for_case
+from akrites.remediation.models import PatchProposal
+from akrites.remediation.selectors import patch_list
+
+
+@dataclass(frozen=True)
+class Link:
+    """A page of another app the viewer may open from the room (``url`` is a URL name)."""
+
+    url: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Room:
+    view: CaseView
+    panel: dict[str, Any]
+    severity: Severity | None
+    severity_source: str
+    countdown: timedelta | None
+    participants: list[CaseParticipant] | None
+    patches: list[PatchProposal] | None
+    advisory: Advisory | None
+    advisory_content: AdvisoryContent | None
+    links: list[Link] = field(default_factory=list)
+
+    @property
+    def case(self) -> Case:
+        return self.view.case
+
+    @property
+    def countdown_text(self) -> str:
+        """ "in 41 days 3 hours" / "ended 2 days ago"; hours only in the last days."""
+        if self.countdown is None:
+            return ""
+        left = abs(self.countdown)
+        days, hours = left.days, left.seconds // 3600
+        parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
+        if days < 7:
+            parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+        text = " ".join(parts)
+        return f"in {text}" if self.countdown >= timedelta(0) else f"ended {text} ago"
+
+
+def _severity(case: Case) -> tuple[Severity | None, str]:
+    # The SIRT's assessment wins; before it, the reporter's proposal, labelled as such.
+    if case.assessed_cvss:
+        return score_or_none(case.assessed_cvss), "assessed by the SIRT"
+    if case.proposed_cvss:
+        return score_or_none(case.proposed_cvss), "proposed by the reporter"
+    return None, ""
+
+
+def _advisory(viewer: Any, case: Case) -> tuple[Advisory | None, AdvisoryContent | None]:
+    if not allowed(viewer, "case.read_advisory_draft", case):
+        return None, None
+    try:
+        advisory = advisory_for_case(viewer=viewer, human_id=case.human_id)
+    except NotFound:
+        return None, None
+    try:
+        return advisory, content_from_dict(json.loads(advisory.content))
+    except (InvalidInput, ValueError):  # a half-written draft still links to its page
+        return advisory, None
+
+
+def _links(viewer: Any, case: Case) -> list[Link]:
+    candidates = [
+        ("case.view_triage", "cases:triage-panel", "Triage: severity, priority, clocks"),
+        ("remediation.view_ladder", "remediation:case", "Remediation: dates, patches, status"),
+        ("case.read_embargo", "access:embargo", "Embargo"),
+        ("prenotify.view_candidates", "access:prenotification", "Pre-notification"),
+        ("embargo.read_terms", "access:terms", "Embargo terms"),
+    ]
+    links = [Link(url, label) for action, url, label in candidates if allowed(viewer, action, case)]
+    if not any(link.url == "remediation:case" for link in links) and allowed(
+        viewer, "patch.propose", case
+    ):
+        links.append(Link("remediation:case", "Patches"))
+    return links
+
+
+def room_get(*, viewer: Any, human_id: str) -> Room:
+    """Everything of case ``human_id`` the viewer may see, each part only if allowed."""
+    view = case_room(viewer=viewer, human_id=human_id)
+    case = view.case
+    panel = case_panel(viewer=viewer, case=case)
+    embargo = panel.get("embargo")
+    ends_at = getattr(embargo, "ends_at", None)
+    severity, source = _severity(case)
+    participants = None
+    if allowed(viewer, "case.add_participant", case):
+        participants = list(
+            CaseParticipant.objects.filter(case=case)
+            .select_related("user")
+            .order_by("role", "created_at")
+        )
+    patches = (
+        patch_list(viewer=viewer, case=case) if allowed(viewer, "case.read_patch", case) else None
+    )
+    advisory, content = _advisory(viewer, case)
+    return Room(
+        view=view,
+        panel=panel,
+        severity=severity,
+        severity_source=source,
+        countdown=(ends_at - now()) if ends_at is not None else None,
+        participants=participants,
+        patches=patches,
+        advisory=advisory,
+        advisory_content=content,
+        links=_links(viewer, case),
+    )
