@@ -236,11 +236,20 @@ def test_idempotency_key_replays_the_first_answer(client, auth, project):
 
 
 def test_rate_limit_answers_429_with_retry_after(client, auth, project, settings):
+    from datetime import UTC, datetime
+
+    from akrites.core.clock import frozen
+
     settings.AKRITES_RATE_PER_IDENTITY = 2
-    codes = [post(client, auth, DOC).status_code for _ in range(3)]
-    assert codes == [201, 201, 429]
-    response = post(client, auth, DOC)
-    assert 1 <= int(response["Retry-After"]) <= 60
+    # Frozen mid-window: a real minute boundary during the test would reset the count.
+    with frozen(datetime(2026, 11, 25, 12, 0, 20, tzinfo=UTC)):
+        codes = [
+            post(client, auth, {**DOC, "title": f"Bug {i} in yamlkit"}).status_code
+            for i in range(3)
+        ]
+        assert codes == [201, 201, 429]
+        response = post(client, auth, DOC)
+    assert int(response["Retry-After"]) == 40
     assert response.json()["error"]["code"] == "rate_limited"
     assert Report.objects.count() == 2
 
