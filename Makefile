@@ -50,6 +50,7 @@ fmt: $(STAMP)
 ## make bench: benchmarks on SQLite, and on PostgreSQL when AKRITES_BENCH_POSTGRES is set
 ## (a server URL; a fresh database is created for the run and dropped afterwards).
 bench: $(STAMP)
+	$(PY) -m pip install -q atheris  # the parser fuzzer (bench only; not a test dependency)
 	env -u AKRITES_BENCH_POSTGRES $(PY) -m bench
 	@if [ -n "$$AKRITES_BENCH_POSTGRES" ]; then $(PY) -m bench; fi
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from bench._setup import django_on_scratch_db, machine
 
-BENCHMARKS = ("lifecycle", "intake")
+BENCHMARKS = ("lifecycle", "intake", "load", "abuse", "scale", "crash", "fuzz")
 
 
 def _print(results: dict[str, Any]) -> None:
@@ -32,6 +32,8 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown benchmark(s): {', '.join(sorted(unknown))}; known: {', '.join(BENCHMARKS)}")
         return 2
+    # The proof drills run in their own processes, on their own databases.
+    failed = _proofs(names)
     scratch = django_on_scratch_db()
     from django.db import connection
 
@@ -48,7 +50,43 @@ def main(argv: list[str]) -> int:
             f"{intake.BULK_BATCHES} x {intake.BULK_BATCH}-report bulk requests)"
         )
         _print(intake.run(scratch))
-    return 0
+    if "load" in names:
+        from bench import load
+
+        print(f"\n## load at 1x/10x/100x of {load.DESIGN_RATE}/s ({load.SECONDS:.0f} s per level)")
+        _print(load.run(scratch))
+    if "scale" in names:
+        from bench import scale_fixtures
+
+        print(f"\n## scale fixtures ({scale_fixtures.REPORTS} reports) and list pages")
+        _print(scale_fixtures.run())
+    return 1 if failed else 0
+
+
+def _proofs(names: list[str]) -> bool:
+    """Long forms of the proof drills (crash: 20 cycles, database kills; abuse; fuzzing)."""
+    import os
+    import subprocess
+
+    env = {**os.environ}
+    if os.environ.get("AKRITES_BENCH_POSTGRES"):
+        env["AKRITES_DATABASE_URL"] = os.environ["AKRITES_BENCH_POSTGRES"]
+    else:
+        env.pop("AKRITES_DATABASE_URL", None)
+    env.setdefault("AKRITES_PROOF_CYCLES", "20")
+    env.setdefault("AKRITES_PROOF_PG_KILL", "1")
+    commands = {
+        "crash": ["-m", "pytest", "tests/proof/test_crash.py", "-q", "-s", "-p", "no:xdist"],
+        "abuse": ["-m", "bench.abuse", "--seconds", "20", "--per-identity", "600"],
+        "fuzz": ["-m", "bench.fuzz_parsers", "--seconds", env.get("AKRITES_FUZZ_SECONDS", "60")],
+    }
+    failed = False
+    if os.environ.get("AKRITES_BENCH_POSTGRES"):
+        commands.pop("fuzz")  # the parsers do not touch the database: once (SQLite pass) is enough
+    for name in (n for n in names if n in commands):
+        print(f"\n## {name} (long form)", flush=True)
+        failed |= subprocess.run([sys.executable, *commands[name]], env=env).returncode != 0
+    return failed
 
 
 if __name__ == "__main__":

@@ -66,7 +66,12 @@ def parse_security_txt(content: bytes, *, at: datetime) -> ParsedFile:
         return ParsedFile("security_txt", "invalid", problems=(Problem("content", "too large"),))
     if not content.strip():
         return ParsedFile("security_txt", "invalid", problems=(Problem("content", "empty"),))
-    parser = Parser(content, recommend_unknown_fields=False)
+    try:
+        parser = Parser(content, recommend_unknown_fields=False)
+    except (OverflowError, ValueError):
+        # sectxt hands Expires to dateutil, which overflows on an absurd year (found by
+        # bench.fuzz_parsers): such a file is invalid, never a crash.
+        return ParsedFile("security_txt", "invalid", problems=(Problem("expires", "unreadable"),))
     problems = [
         Problem(f"line {e['line']}" if e.get("line") else str(e["code"]), str(e["message"]))
         for e in parser.errors
