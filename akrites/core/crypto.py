@@ -25,6 +25,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from akrites.core.env import create_exclusive
+
 FORMAT_VERSION = 1
 _NONCE_BYTES = 12
 
@@ -104,8 +106,8 @@ def new_keyring() -> Keyring:
 def write_keyring(path: Path, keyring: Keyring) -> None:
     """Atomically replace the key file (mode 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(keyring.to_json())
         fh.flush()
@@ -142,7 +144,8 @@ def load_keyring(*, env_value: str | None, path: Path) -> Keyring:
             try:
                 st = path.stat()
             except FileNotFoundError:
-                write_keyring(path, new_keyring())
+                # First run: processes starting together must agree on one keyring.
+                create_exclusive(path, new_keyring().to_json())
                 st = path.stat()
             source = (str(path), st.st_mtime_ns, st.st_size, st.st_ino)
         if _cached is None or _cached[0] != source:

@@ -77,14 +77,35 @@ def generated_secret(path: Path, *, nbytes: int = 48) -> str:
     Used for the Django secret key on a fresh install so that nothing secret is ever
     committed and a newcomer needs no set-up step.
     """
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
+    if not path.exists():
+        # Several processes may start at once on a fresh install (gunicorn workers, test
+        # workers): exactly one file wins, and everybody reads the winner.
+        create_exclusive(path, secrets.token_urlsafe(nbytes))
+    return path.read_text(encoding="utf-8").strip()
+
+
+def create_exclusive(path: Path, text: str) -> bool:
+    """Create ``path`` (mode 0600) with ``text`` unless it exists; never a partial file.
+
+    The content is written to a private temporary file and hard-linked into place, which
+    fails if ``path`` exists: readers see no file or the whole file. Returns True if this
+    call created it.
+    """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    value = secrets.token_urlsafe(nbytes)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(value)
-    return value
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

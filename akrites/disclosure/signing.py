@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import base64
 import functools
-import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 
-from akrites.core.env import ConfigError, env_secret
+from akrites.core.env import ConfigError, create_exclusive, env_secret
 
 
 def _key_file() -> Path:
@@ -37,14 +36,9 @@ def _generate(path: Path) -> str:
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode("ascii")
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process generated it first: use theirs
-        return path.read_text(encoding="ascii")
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(pem)
-    return pem
+    # Another process may generate one at the same moment: one file wins, all use it.
+    create_exclusive(path, pem)
+    return path.read_text(encoding="ascii")
 
 
 def signing_key() -> Ed25519PrivateKey:
