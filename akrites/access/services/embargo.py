@@ -14,7 +14,6 @@ from django.conf import settings
 from django.db import transaction
 
 from akrites.access.models import ChangeKind, ChangeStatus, Embargo, EmbargoChange, EmbargoState
-from akrites.access.notify import announce_embargo_broken
 from akrites.access.policy import require
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case, Status, TimelineEntry
@@ -235,7 +234,8 @@ def embargo_break(*, actor: Any, case: Case, reason: str) -> Case:
     """A leak or exploitation in the wild: disclose at once and tell every participant.
 
     Runs the lifecycle's ``break_embargo`` transition (which records the reason) and ends the
-    embargo; every participant is told after commit (``access.notify``).
+    embargo; the transition's own ``case.break_embargo`` event tells every participant
+    after commit.
     """
     from akrites.cases.services import case_transition  # cases.services imports policy.
 
@@ -249,7 +249,6 @@ def embargo_break(*, actor: Any, case: Case, reason: str) -> Case:
     embargo.ends_at, embargo.state, embargo.updated_at = at, EmbargoState.BROKEN, at
     embargo.save()
     _audit(actor, updated, "embargo.break", {})
-    announce_embargo_broken(actor=actor, case=updated)
     return updated
 
 
