@@ -128,7 +128,13 @@ class Hasher:
 
     def postings(self, pairs: Iterable[tuple[str, str]]) -> list[int]:
         """Posting hashes of ``(scope, token)`` pairs, in order."""
-        return [self.many("p", scope, (token,))[0] for scope, token in pairs]
+        pairs = list(pairs)
+        by_scope: dict[str, list[str]] = {}
+        for scope, token in pairs:
+            by_scope.setdefault(scope, []).append(token)
+        # A report's pairs come in a handful of scopes: hash each scope's tokens in one call.
+        hashed = {s: dict(zip(t, self.many("p", s, t), strict=True)) for s, t in by_scope.items()}
+        return [hashed[scope][token] for scope, token in pairs]
 
     def of(self, domain: str, scope: str, token: str = "") -> int:
         return self.many(domain, scope, (token,))[0]

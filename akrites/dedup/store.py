@@ -2,7 +2,7 @@
 
 Reads are bounded exactly as ``InMemoryStore``'s: only the postings of the query's own tokens,
 none whose list is longer than ``POSTING_CAP`` (the counter table says how long a list is
-before it is read), at most ``MAX_QUERY_TOKENS`` lists, at most ``limit`` candidates whose
+before it is read), the lists ``lists_to_read`` allows, at most ``limit`` candidates whose
 features are loaded. Ranking and tie-breaking follow ``InMemoryStore`` step by step, so a
 decision over the database is the same as over memory.
 
@@ -26,7 +26,7 @@ from typing import cast
 
 from akrites.dedup import sql
 from akrites.dedup.engine import CorpusStats, Features
-from akrites.dedup.engine.index import MAX_QUERY_TOKENS, POSTING_CAP, token_weight
+from akrites.dedup.engine.index import POSTING_CAP, lists_to_read, token_weight
 from akrites.dedup.hashing import Hasher
 from akrites.dedup.models import DedupEntry
 
@@ -139,7 +139,7 @@ class DbStore:
         slack = PREFETCH_SLACK if len(queries) > 1 else 0
         chosen = [self._chosen(f, slack) for f in queries]
         self._ensure_lists(hh for c in chosen for *_, hh in c)
-        votes = [self._votes(c[:MAX_QUERY_TOKENS])[0] for c in chosen]
+        votes = [self._votes(c[: lists_to_read([n for n, *_ in c])])[0] for c in chosen]
         self._ensure_keys({i for v in votes for i in _top(v, 2 * limit)})
         tops = [
             [k for _, k in sorted((-s, self._keys[i]) for i, s in v.items() if i in self._keys)]
@@ -177,7 +177,7 @@ class DbStore:
             if 0 < n <= POSTING_CAP:
                 sized.append((n, scope, token, h))
         sized.sort(key=lambda item: (item[0], item[1], item[2]))
-        return sized[: MAX_QUERY_TOKENS + extra]
+        return sized[: lists_to_read([n for n, *_ in sized]) + extra]
 
     def _votes(self, chosen: Chosen) -> tuple[dict[int, float], dict[str, float]]:
         stored: defaultdict[int, float] = defaultdict(float)

@@ -4,7 +4,8 @@ A store keeps, per report, its serialisable ``Features``, its ``(scope, token)``
 document frequencies (global and per package family). Candidate generation is sub-linear: it
 reads only the postings of the query's own tokens, skips tokens whose posting list is longer
 than ``POSTING_CAP`` (they are boilerplate and could not discriminate anyway), reads at most
-``MAX_QUERY_TOKENS`` lists, and returns at most ``limit`` candidates. A database-backed store
+``MAX_QUERY_TOKENS`` lists holding at most ``POSTING_BUDGET`` entries in all, and returns at
+most ``limit`` candidates. A database-backed store
 implements the same protocol with (key, scope, token) rows and a (scope, token, df) table.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -20,6 +21,22 @@ from akrites.dedup.engine.features import GLOBAL, Features
 
 POSTING_CAP = 400  # longer posting lists are skipped: the token is too common to identify a bug
 MAX_QUERY_TOKENS = 96  # rarest-first; bounds the reads per decision
+# Entries read per decision, all lists together. Lists are taken rarest first, so the budget
+# only drops the longest lists of a report from a crowded package: each of those is shared by
+# hundreds of look-alikes and adds a vote of at most log(2) to each, against log(1 + 400) for a
+# token only the true duplicate shares. Without it a report in a package with thousands of
+# look-alikes reads up to 96 x 400 entries, and decision time grows with the package.
+POSTING_BUDGET = 5 * POSTING_CAP
+
+
+def lists_to_read(lengths: Sequence[int]) -> int:
+    """How many of the posting lists (lengths in rarest-first order) one decision reads."""
+    total = 0
+    for i, n in enumerate(lengths):
+        if i >= MAX_QUERY_TOKENS or total + n > POSTING_BUDGET:
+            return i
+        total += n
+    return len(lengths)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +106,7 @@ class InMemoryStore:
                 sized.append((len(posting), scope, token, posting))
         sized.sort(key=lambda item: (item[0], item[1], item[2]))
         votes: defaultdict[str, float] = defaultdict(float)
-        for length, scope, token, posting in sized[:MAX_QUERY_TOKENS]:
+        for length, scope, token, posting in sized[: lists_to_read([n for n, *_ in sized])]:
             weight = token_weight(scope, token, length)
             for key in posting:
                 votes[key] += weight

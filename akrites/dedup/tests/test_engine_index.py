@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from akrites.dedup.engine import GLOBAL, Doc, Features, InMemoryStore, features
+from akrites.dedup.engine.index import MAX_QUERY_TOKENS, POSTING_BUDGET, lists_to_read
 
 
 def _doc() -> Doc:
@@ -54,3 +55,12 @@ def test_stats_count_documents_globally_and_per_block() -> None:
     assert (stats.n_docs, stats.n_block) == (2, 1)
     assert stats.df["w:openredirect"] == 2
     assert stats.block_df["w:openredirect"] == 1
+
+
+def test_lists_to_read_stops_at_the_list_count_or_the_entry_budget() -> None:
+    assert lists_to_read([1] * (MAX_QUERY_TOKENS + 10)) == MAX_QUERY_TOKENS
+    assert lists_to_read([]) == 0
+    assert lists_to_read([3, 5]) == 2
+    big = POSTING_BUDGET // 4
+    assert lists_to_read([1, big, big, big, big, big]) == 4  # the fifth big list overflows
+    assert lists_to_read([POSTING_BUDGET + 1]) == 0

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from akrites.dedup import sql
 from akrites.dedup.engine import Doc, InMemoryStore, features
-from akrites.dedup.engine.index import POSTING_CAP
+from akrites.dedup.engine.index import POSTING_BUDGET, POSTING_CAP
 from akrites.dedup.hashing import Hasher
 from akrites.dedup.models import DedupCounter, DedupEntry, DedupLabel, DedupPosting
 from akrites.dedup.services import DedupItem, IndexEntry, dedup_decide_batch, dedup_index_batch
@@ -61,6 +61,22 @@ def test_posting_lists_longer_than_the_cap_are_never_read() -> None:
     store.candidates(query, 10)
     assert common not in store._lists
     assert all(len(posting) <= POSTING_CAP for posting in store._lists.values())
+
+
+def test_a_crowded_package_reads_at_most_the_posting_budget() -> None:
+    # 300 look-alikes: every boilerplate word's list is under the cap but long, so reading
+    # them all would cost thousands of rows per decision.
+    docs = [_doc(i) for i in range(300)]
+    _index(docs)
+    memory = InMemoryStore()
+    for d in docs:
+        memory.add(d.key, features(d))
+    query = features(_doc(5))
+    store = DbStore()
+    found = store.candidates(query, 10)
+    assert sum(len(posting) for posting in store._lists.values()) <= POSTING_BUDGET
+    assert found == memory.candidates(query, 10)
+    assert found[0][0] == "k5"  # the rare tokens still find the same report
 
 
 def test_counters_add_in_the_database_and_can_go_down() -> None:
