@@ -10,3 +10,9 @@ application = get_wsgi_application()
 from akrites.intake.parsers.common import preload  # noqa: E402
 
 preload()
+
+# Import every view and API router too (the URL conf pulls in jsonschema's format checkers,
+# several seconds of grammar compilation), so no worker's first request pays for it.
+from django.urls import get_resolver  # noqa: E402
+
+_url_patterns = get_resolver().url_patterns

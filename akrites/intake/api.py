@@ -194,8 +194,12 @@ def submit_bulk(
 
 
 @router.get("", response=list[ReportOut])
-def my_reports(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
-    return [_report_out(r) for r in selectors.report_list_own(viewer=request.user, limit=limit)]
+def my_reports(
+    request: HttpRequest, limit: int = 50, before: str | None = None
+) -> list[dict[str, Any]]:
+    """Your reports, newest first; ``before=<report id>`` pages to older ones (limit 1 to 200)."""
+    page = selectors.report_list_own(viewer=request.user, limit=limit, before=before)
+    return [_report_out(r) for r in page]
 
 
 @router.get("/{report_id}", response=ReportOut)

@@ -422,3 +422,21 @@ def test_a_bulk_flood_of_one_bug_makes_one_case(client, auth, project):
     statuses = [r["reports"][0]["status"] for r in result["results"]]
     assert statuses == ["in_case"] + ["duplicate"] * 19
     assert Case.objects.count() == 1
+
+
+def test_own_reports_page_backwards_with_a_cursor(client, auth, project, system, outsider):
+    ids = [post(client, auth, {**DOC, "title": f"XSS number {i}"}).json()["id"] for i in range(5)]
+    newest_first = ids[::-1]
+    pages, before = [], None
+    while True:
+        query = {"limit": 2} | ({"before": before} if before else {})
+        page = [r["id"] for r in client.get("/api/v1/reports", query, **auth).json()]
+        if not page:
+            break
+        pages.append(page)
+        before = page[-1]
+    assert pages == [newest_first[0:2], newest_first[2:4], newest_first[4:]]
+    other_token = token_issue(actor=system, user=outsider, name="o", scopes=["submit"]).secret
+    theirs = post(client, {"HTTP_AUTHORIZATION": f"Bearer {other_token}"}, DOC).json()["id"]
+    response = client.get("/api/v1/reports", {"before": theirs}, **auth)
+    assert response.status_code == 404  # another reporter's id is no cursor, and says nothing

@@ -11,6 +11,8 @@ from akrites.cases.models import Status
 from akrites.cases.selectors import case_list
 from akrites.intake.selectors import report_list_own
 
+PAGE = 50  # reports per page of "My reports"
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -36,4 +38,9 @@ def maintainer_inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_reports(request: HttpRequest) -> HttpResponse:
     require(request.user, "inbox.view")
-    return render(request, "web/my_reports.html", {"reports": report_list_own(viewer=request.user)})
+    before = request.GET.get("before") or None
+    reports = report_list_own(viewer=request.user, limit=PAGE, before=before)
+    older = reports[-1].public_id if len(reports) == PAGE else None
+    return render(
+        request, "web/my_reports.html", {"reports": reports, "older": older, "paged": before}
+    )
