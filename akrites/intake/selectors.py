@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.db.models import Q
-
 from akrites.access.policy import require
 from akrites.access.reads import record_read
 from akrites.core.errors import NotFound
@@ -32,7 +30,9 @@ def report_list_own(*, viewer: Any, limit: int = 50, before: str | None = None) 
         anchor = own.filter(public_id=before).values_list("created_at", "id").first()
         if anchor is None:
             raise NotFound()
-        own = own.filter(Q(created_at__lt=anchor[0]) | Q(created_at=anchor[0], id__lt=anchor[1]))
+        # A range on the indexed column (an OR of two ranges is not one index range), then
+        # the ties at the anchor's instant that come before it.
+        own = own.filter(created_at__lte=anchor[0]).exclude(created_at=anchor[0], id__gte=anchor[1])
     page = own.select_related("case").only(*PAGE_FIELDS).order_by("-created_at", "-id")
     return list(page[: max(1, min(limit, 200))])
 
