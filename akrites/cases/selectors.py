@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,10 +15,19 @@ from akrites.cases.models import Case, TimelineEntry
 from akrites.core.errors import NotFound
 
 
-def case_list(*, viewer: Any, status: str | None = None, limit: int = 100) -> list[Case]:
+def case_list(
+    *,
+    viewer: Any,
+    status: str | None = None,
+    limit: int = 100,
+    statuses: Collection[str] | None = None,
+) -> list[Case]:
+    """The newest cases the viewer may see, in ``status`` (or any of ``statuses``) if given."""
     qs: QuerySet[Case] = visible_cases(viewer).select_related("project", "package")
     if status:
         qs = qs.filter(status=status)
+    if statuses is not None:
+        qs = qs.filter(status__in=list(statuses))
     return list(qs.order_by("-created_at", "-id")[: max(1, min(limit, 500))])
 
 

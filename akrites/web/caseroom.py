@@ -54,16 +54,20 @@ class Room:
 
     @property
     def countdown_text(self) -> str:
-        """ "in 41 days 3 hours" / "ended 2 days ago"; hours only in the last days."""
-        if self.countdown is None:
-            return ""
-        left = abs(self.countdown)
-        days, hours = left.days, left.seconds // 3600
-        parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
-        if days < 7:
-            parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-        text = " ".join(parts)
-        return f"in {text}" if self.countdown >= timedelta(0) else f"ended {text} ago"
+        return countdown_text(self.countdown)
+
+
+def countdown_text(countdown: timedelta | None) -> str:
+    """ "in 41 days 3 hours" / "ended 2 days ago"; hours only in the last days."""
+    if countdown is None:
+        return ""
+    left = abs(countdown)
+    days, hours = left.days, left.seconds // 3600
+    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
+    if days < 7:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    text = " ".join(parts)
+    return f"in {text}" if countdown >= timedelta(0) else f"ended {text} ago"
 
 
 def _severity(case: Case) -> tuple[Severity | None, str]:
@@ -95,6 +99,7 @@ def _links(viewer: Any, case: Case) -> list[Link]:
         ("case.read_embargo", "access:embargo", "Embargo"),
         ("prenotify.view_candidates", "access:prenotification", "Pre-notification"),
         ("embargo.read_terms", "access:terms", "Embargo terms"),
+        ("advisory.edit", "web:advisory", "Advisory: draft and publish"),
     ]
     links = [Link(url, label) for action, url, label in candidates if allowed(viewer, action, case)]
     if not any(link.url == "remediation:case" for link in links) and allowed(

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from akrites.web.views import cases, dashboard, home
+from akrites.web.views import advisory, cases, dashboard, home
 
 app_name = "web"
 
@@ -19,8 +19,28 @@ urlpatterns = [
         name="chart-duplicates",
     ),
     path("sirt/dashboard/delays.svg", dashboard.chart, {"name": "delays"}, name="chart-delays"),
+    path(
+        "sirt/dashboard/queue/<str:case_id>/claim/",
+        dashboard.queue_claim,
+        {"op": "claim"},
+        name="queue-claim",
+    ),
+    path(
+        "sirt/dashboard/queue/<str:case_id>/release/",
+        dashboard.queue_claim,
+        {"op": "release"},
+        name="queue-release",
+    ),
     path("inbox/", home.maintainer_inbox, name="inbox"),
     path("my/reports/", home.my_reports, name="my-reports"),
     path("cases/<str:case_id>/", cases.case_detail, name="case-detail"),
     path("cases/<str:case_id>/transition/", cases.case_transition, name="case-transition"),
+    path("cases/<str:case_id>/advisory/", advisory.advisory_page, name="advisory"),
+    path("cases/<str:case_id>/advisory/start/", advisory.advisory_start, name="advisory-start"),
+    path("cases/<str:case_id>/advisory/save/", advisory.advisory_save, name="advisory-save"),
+    path(
+        "cases/<str:case_id>/advisory/publish/",
+        advisory.advisory_publish_view,
+        name="advisory-publish",
+    ),
 ]

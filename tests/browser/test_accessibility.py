@@ -47,15 +47,45 @@ def _violations(page, axe: Path) -> list[str]:
     ]
 
 
+def _cases(system, sirt, project, case, other_case):
+    """One case of each kind the pages show: a draft advisory ready to publish (``case``),
+    a notified case awaiting acknowledgement, and a published advisory (``other_case``)."""
+    from akrites.cases.services import case_create, case_transition
+    from akrites.disclosure.services import advisory_publish
+    from akrites.disclosure.tests.conftest import after_instant, make_draft, make_ready
+
+    make_draft(make_ready(case, system), sirt)
+    waiting = case_create(actor=system, project=project, title="Unbounded recursion in dump")
+    for name in ("accept", "notify_maintainers"):
+        case_transition(actor=system, case=waiting, name=name)
+    make_draft(make_ready(other_case, system), sirt)
+    with after_instant(other_case):
+        return advisory_publish(actor=system, case=other_case).public_id
+
+
 def test_main_pages_have_no_serious_accessibility_violations(
-    base_url, new_page, authenticator, sirt, maintainer, case
+    base_url,
+    new_page,
+    authenticator,
+    system,
+    sirt,
+    maintainer,
+    project,
+    case,
+    other_case,
+    monkeypatch,
 ):
+    from akrites.disclosure.tests.conftest import _pem
+
     axe = _axe()
+    monkeypatch.setenv("AKRITES_SIGNING_KEY", _pem())
+    public_id = _cases(system, sirt, project, case, other_case)
     authenticator.enrol(sirt)
+    authenticator.enrol(maintainer)
     found: dict[str, list[str]] = {}
 
     anonymous = new_page(bypass_csp=True)
-    for path in ("/login/", "/report/", "/advisories/"):
+    for path in ("/login/", "/report/", "/advisories/", f"/advisories/{public_id}/"):
         anonymous.goto(f"{base_url}{path}")
         found[path] = _violations(anonymous, axe)
 
@@ -63,11 +93,13 @@ def test_main_pages_have_no_serious_accessibility_violations(
     sign_in(lead, base_url, sirt, authenticator)
     for path in (
         "/sirt/dashboard/",
+        "/sirt/dashboard/?status=open&claim=unclaimed&band=unscored",
         "/sirt/queue/",
         "/sirt/triage/",
         "/sirt/breaches/",
         f"/cases/{case.human_id}/",
         f"/cases/{case.human_id}/triage/",
+        f"/cases/{case.human_id}/advisory/",
         "/inbox/",
         "/my/reports/",
         "/registry/",
@@ -76,10 +108,25 @@ def test_main_pages_have_no_serious_accessibility_violations(
         response = lead.goto(f"{base_url}{path}")
         assert response is not None and response.status == 200, path
         found[path] = _violations(lead, axe)
+    # The advisory form with an invalid value: the message is tied to its field.
+    lead.goto(f"{base_url}/cases/{case.human_id}/advisory/")
+    lead.locator("#adv-affected-0-vers").fill("vers:pypi/<<1")
+    lead.get_by_role("button", name="Save draft").click()
+    lead.locator("#err-affected-0-vers").wait_for()
+    found["advisory form with an error"] = _violations(lead, axe)
     lead.set_viewport_size({"width": 390, "height": 844})  # a phone: the layout reflows
     lead.goto(f"{base_url}/cases/{case.human_id}/")
     found["case room (narrow)"] = _violations(lead, axe)
     shot(lead, "case-room-phone")
+    lead.goto(f"{base_url}/sirt/dashboard/")
+    found["dashboard (narrow)"] = _violations(lead, axe)
+
+    team = new_page(bypass_csp=True)
+    sign_in(team, base_url, maintainer, authenticator)
+    for path in ("/inbox/", "/inbox/?show=all"):
+        team.goto(f"{base_url}{path}")
+        found[f"{path} (maintainer)"] = _violations(team, axe)
+    assert "Acknowledge" in team.content()
 
     problems = {page: v for page, v in found.items() if v}
     assert not problems, problems

@@ -1,8 +1,9 @@
 """The whole coordinated-disclosure journey in a real browser (Debian Chromium).
 
 Reporter submits through the web form; the SIRT signs in with TOTP, triages and notifies;
-the maintainer signs in with TOTP, acknowledges, sets dates, proposes and chooses a patch and
-marks the fix ready; the advisory is published and the public page shows it. Each main page
+the maintainer signs in with TOTP, acknowledges from the inbox, sets dates, proposes and
+chooses a patch and marks the fix ready; when the date comes the SIRT drafts the advisory and
+publishes it through the form (after a step-up code), and the public page shows it. Each main page
 is saved as a screenshot. Bad input: invalid values show the error next to the field, and
 double submits / back-button replays create nothing twice.
 """
@@ -15,7 +16,11 @@ from datetime import timedelta
 import pytest
 
 from akrites.cases.models import Case, Status, TimelineEntry
+from akrites.core import clock
 from akrites.core.clock import now
+from akrites.disclosure.instant import disclosure_instant
+from akrites.disclosure.models import PublicAdvisory
+from akrites.disclosure.tests.conftest import _pem
 from akrites.intake.models import Report
 from tests.browser.conftest import shot, sign_in
 
@@ -70,6 +75,19 @@ def test_report_then_triage(base_url, new_page, authenticator, sirt, reporter, p
     assert lead.url.endswith("/sirt/dashboard/")
     lead.get_by_role("heading", name="SIRT dashboard").wait_for()
     assert lead.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    # The dashboard's queue: filter to unclaimed cases in triage, claim this one.
+    lead.get_by_label("Claimed", exact=True).select_option("unclaimed")
+    lead.get_by_role("button", name="Filter").click()
+    lead.wait_for_url("**claim=unclaimed**")
+    lead.get_by_role("button", name=f"Claim {case.human_id}").click()
+    lead.get_by_text(f"{case.human_id} claimed.").wait_for()
+    assert "claim=unclaimed" in lead.url  # back on the same filters, where it is gone
+    assert lead.get_by_role("button", name=f"Claim {case.human_id}").count() == 0
+    case.refresh_from_db()
+    assert case.claimed_by_id == sirt.pk
+    lead.get_by_label("Claimed", exact=True).select_option("mine")
+    lead.get_by_role("button", name="Filter").click()
+    lead.get_by_role("button", name=f"Release {case.human_id}").wait_for()
     shot(lead, "sirt-dashboard")
     lead.goto(f"{base}/sirt/triage/")
     assert case.human_id in lead.content()
@@ -90,22 +108,27 @@ def test_remediation_then_public_advisory(
     base_url, new_page, authenticator, system, sirt, maintainer, case, monkeypatch
 ):
     from akrites.cases.services import case_transition
-    from tests.browser import publish
 
     base = base_url
     for name in ("accept", "notify_maintainers"):  # triage is the test above
         case_transition(actor=system, case=case, name=name)
     authenticator.enrol(maintainer)
+    authenticator.enrol(sirt)
 
-    # The maintainer signs in with TOTP, acknowledges, sets dates, proposes and chooses.
+    # The maintainer signs in with TOTP and acknowledges from the inbox, then sets dates,
+    # proposes a patch and chooses it.
     team = new_page()
     sign_in(team, base, maintainer, authenticator)
     team.goto(f"{base}/inbox/")
     assert case.human_id in team.content()
     shot(team, "maintainer-inbox")
-    team.goto(f"{base}/cases/{case.human_id}/remediation/")
-    team.get_by_role("button", name="Acknowledge").click()
+    team.get_by_role("button", name=f"Acknowledge {case.human_id}").click()
     team.wait_for_load_state()
+    case.refresh_from_db()
+    assert case.status == Status.ACKNOWLEDGED
+    team.goto(f"{base}/inbox/")
+    team.get_by_role("link", name=f"Set the dates of {case.human_id}").click()
+    team.wait_for_url("**/remediation/**")
     fix_on = (now() + timedelta(days=20)).date().isoformat()
     disclose = (now() + timedelta(days=30)).strftime("%Y-%m-%dT12:00")
     team.get_by_label("Target fix date").fill(fix_on)
@@ -131,8 +154,13 @@ def test_remediation_then_public_advisory(
     team.goto(f"{base}/cases/{case.human_id}/")
     shot(team, "case-room-maintainer")
 
-    # Publication (no web form for it yet: the disclosure service, as the SIRT would).
-    public_id = publish.publish(case, sirt, monkeypatch)
+    # The disclosure date comes; the SIRT drafts, reviews and publishes in the browser.
+    monkeypatch.setenv("AKRITES_SIGNING_KEY", _pem())
+    instant = disclosure_instant(case)
+    assert instant is not None
+    with clock.frozen(instant + timedelta(minutes=1)):
+        public_id = _publish(new_page(), base, authenticator, sirt, case)
+
     visitor = new_page()
     visitor.goto(f"{base}/advisories/")
     shot(visitor, "advisories")
@@ -140,6 +168,59 @@ def test_remediation_then_public_advisory(
     visitor.get_by_role("heading", level=1).wait_for()
     assert "Billion laughs" in visitor.content()
     shot(visitor, "public-advisory")
+
+
+def _publish(lead, base: str, authenticator, sirt, case: Case) -> str:
+    """Draft the advisory, fix an invalid range, publish after the step-up code; a replay
+    of the publish form publishes nothing twice. Returns the public id."""
+    sign_in(lead, base, sirt, authenticator)
+    lead.goto(f"{base}/cases/{case.human_id}/")
+    lead.get_by_role("link", name="Advisory: draft and publish").click()
+    lead.get_by_role("button", name="Start the draft").click()
+    lead.get_by_label("Summary (one line)").wait_for()
+    vers = lead.locator("#adv-affected-0-vers")
+    vers.fill("vers:pypi/>=1.0|<<1.2.3")  # invalid: the message appears next to the field
+    lead.get_by_role("button", name="Save draft").click()
+    lead.locator("#err-affected-0-vers").wait_for()
+    assert vers.get_attribute("aria-describedby") == "err-affected-0-vers"
+    shot(lead, "advisory-draft-error")
+    vers.fill("vers:pypi/>=1.0|<1.2.3")
+    lead.locator("#adv-affected-0-fixed").fill("1.2.3")
+    lead.get_by_label("CWE ids (comma-separated)").fill("CWE-776")
+    lead.get_by_label("Details").fill("Nested aliases expand exponentially and exhaust memory.")
+    lead.get_by_role("button", name="Save draft").click()
+    lead.get_by_text("Draft saved.").wait_for()
+    shot(lead, "advisory-draft")
+
+    # Publishing needs a fresh code: ten minutes after signing in, the code page comes first.
+    clock.advance(timedelta(minutes=11))
+    lead.get_by_label("I reviewed the saved draft; publish it now").check()
+    lead.get_by_role("button", name="Publish the advisory").click()
+    lead.wait_for_url("**/account/step-up/**")
+    assert not PublicAdvisory.objects.exists()
+    lead.get_by_label("Code").fill(authenticator.code(sirt))
+    lead.get_by_role("button", name="Confirm").click()
+    lead.wait_for_url(f"**/cases/{case.human_id}/advisory/")
+    # The same form open in a second tab (or kept from before pressing Back).
+    stale = lead.context.new_page()
+    stale.goto(lead.url)
+    stale.get_by_label("I reviewed the saved draft; publish it now").check()
+    confirm = lead.get_by_label("I reviewed the saved draft; publish it now")
+    confirm.check()
+    shot(lead, "advisory-publish")
+    lead.get_by_role("button", name="Publish the advisory").dblclick()  # a double click
+    lead.wait_for_url("**/advisories/AKRITES-**")
+    published = lead.url
+    lead.get_by_text("Published as").wait_for()
+    # The stale form sent later: the same public advisory, nothing published twice.
+    stale.get_by_role("button", name="Publish the advisory").click()
+    stale.wait_for_url("**/advisories/AKRITES-**")
+    assert stale.url == published
+    stale.get_by_text("Already published as").wait_for()
+    assert PublicAdvisory.objects.count() == 1
+    case.refresh_from_db()
+    assert case.status == Status.DISCLOSED
+    return str(PublicAdvisory.objects.get().public_id)
 
 
 def test_report_form_errors_and_replays(base_url, new_page, reporter, project):

@@ -3,6 +3,7 @@ breaches, and scanner profiles. Visibility is applied inside each selector."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,15 +64,23 @@ def _priority(case: Case, senders: set[int], records: dict[int, TrackRecord]) ->
     )
 
 
-def triage_queue(*, viewer: Any, limit: int = 100) -> list[QueueRow]:
-    """Cases in triage, highest priority first (see ``cases.triage.priority``).
+def triage_queue(
+    *,
+    viewer: Any,
+    limit: int = 100,
+    statuses: Collection[str] = (Status.TRIAGE,),
+    keep: Callable[[QueueRow], bool] | None = None,
+) -> list[QueueRow]:
+    """Cases in ``statuses`` (triage by default), highest priority first (see
+    ``cases.triage.priority``); with ``keep``, only the rows it accepts (a filter on score,
+    clocks or claim, applied before ``limit``).
 
-    Scores every case in triage (a handful of queries in all), then loads the titles of the
-    returned rows only, since titles are encrypted and the bulk of the cost.
+    Scores every case in those statuses (a handful of queries in all), then loads the titles
+    of the returned rows only, since titles are encrypted and the bulk of the cost.
     """
     require(viewer, "queue.view")
     cases = list(
-        Case.objects.filter(status=Status.TRIAGE)
+        Case.objects.filter(status__in=list(statuses))
         .select_related("project", "package", "claimed_by")
         .defer("title", "summary")
     )
@@ -79,6 +88,8 @@ def triage_queue(*, viewer: Any, limit: int = 100) -> list[QueueRow]:
     records = track_records(user_ids=set().union(*senders.values()) if senders else set())
     at = now()
     rows = [QueueRow(c, _priority(c, senders[c.pk], records), case_clocks(c, at=at)) for c in cases]
+    if keep is not None:
+        rows = [r for r in rows if keep(r)]
     rows.sort(key=lambda r: (r.priority.tier, -r.priority.score, r.case.created_at, r.case.pk))
     rows = rows[: max(1, min(limit, MAX_QUEUE))]
     titles = dict(Case.objects.filter(pk__in=[r.case.pk for r in rows]).values_list("pk", "title"))
@@ -187,3 +198,16 @@ def sender_quota(*, viewer: Any, user: Any) -> tuple[int, int, int]:
     if not allowed(viewer, "sender.view_quota", user):
         raise NotFound()
     return quota_status(user=user)
+
+
+def queue_projects(*, viewer: Any, statuses: Collection[str]) -> list[tuple[str, str]]:
+    """(slug, name) of the projects with a case in ``statuses``, by name: the queue's
+    project filter offers only projects that can match."""
+    require(viewer, "queue.view")
+    rows = (
+        Case.objects.filter(status__in=list(statuses))
+        .values_list("project__slug", "project__name")
+        .distinct()
+        .order_by("project__name")
+    )
+    return [(str(slug), str(name)) for slug, name in rows]

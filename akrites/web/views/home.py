@@ -10,6 +10,7 @@ from akrites.access.policy import is_sirt, require
 from akrites.cases.models import Status
 from akrites.cases.selectors import case_list
 from akrites.intake.selectors import report_list_own
+from akrites.web.inbox import inbox_rows
 
 PAGE = 50  # reports per page of "My reports"
 
@@ -32,7 +33,9 @@ def sirt_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def maintainer_inbox(request: HttpRequest) -> HttpResponse:
     require(request.user, "inbox.view")
-    return render(request, "web/inbox.html", {"cases": case_list(viewer=request.user)})
+    show = "all" if request.GET.get("show") == "all" else "open"
+    rows = inbox_rows(viewer=request.user, open_only=show == "open")
+    return render(request, "web/inbox.html", {"rows": rows, "show": show})
 
 
 @login_required
