@@ -57,10 +57,17 @@ def _case_out(case: Case) -> CaseOut:
 
 
 @router.get("", response=list[CaseOut])
-def list_cases(request: HttpRequest, status: str | None = None, limit: int = 100) -> list[CaseOut]:
-    return [
-        _case_out(c) for c in selectors.case_list(viewer=request.user, status=status, limit=limit)
-    ]
+def list_cases(
+    request: HttpRequest,
+    status: str | None = None,
+    limit: int = 100,
+    q: str | None = None,
+    before: str | None = None,
+) -> list[CaseOut]:
+    """Cases you may see, newest first. ``q``: a case, report or CVE id, a package URL, or a
+    project; ``before=<case id>`` pages to older cases (limit 1 to 500)."""
+    cases = selectors.case_list(viewer=request.user, status=status, limit=limit, q=q, before=before)
+    return [_case_out(c) for c in cases]
 
 
 @router.get("/{case_id}", response=CaseDetailOut)

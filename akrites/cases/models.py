@@ -95,6 +95,8 @@ class Case(TimestampedModel):
             # Unfiltered case lists are ordered newest first: without this index every page
             # sorted the whole table (881 ms p50 at 667 k cases, docs/BENCHMARKS.md).
             models.Index(fields=["-created_at", "-id"], name="case_created_desc"),
+            # Searching by project lists a project's newest cases: a range, not a sort.
+            models.Index(fields=["project", "-created_at", "-id"], name="case_project_created"),
         ]
 
     def __str__(self) -> str:

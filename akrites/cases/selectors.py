@@ -6,13 +6,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from akrites.access.policy import allowed, case_roles, require, timeline_visibilities, visible_cases
 from akrites.access.reads import record_denied
 from akrites.cases.lifecycle import Transition, allowed_from
 from akrites.cases.models import Case, TimelineEntry
 from akrites.core.errors import NotFound
+from akrites.projects.models import Project
 
 
 def case_list(
@@ -21,14 +22,51 @@ def case_list(
     status: str | None = None,
     limit: int = 100,
     statuses: Collection[str] | None = None,
+    q: str | None = None,
+    before: str | None = None,
 ) -> list[Case]:
-    """The newest cases the viewer may see, in ``status`` (or any of ``statuses``) if given."""
+    """The newest cases the viewer may see, in ``status`` (or any of ``statuses``) if given.
+
+    ``q`` narrows to a search (``case_search``); ``before`` (a case id the viewer may see,
+    else NotFound) pages to older cases. Pages are index ranges on ``created_at`` whatever the
+    table size; the summary is not loaded (a list shows titles only).
+    """
     qs: QuerySet[Case] = visible_cases(viewer).select_related("project", "package")
     if status:
         qs = qs.filter(status=status)
     if statuses is not None:
         qs = qs.filter(status__in=list(statuses))
-    return list(qs.order_by("-created_at", "-id")[: max(1, min(limit, 500))])
+    if q:
+        qs = qs.filter(case_search(q))
+    if before:
+        anchor = visible_cases(viewer).filter(human_id=before).values_list("created_at", "id")
+        found = anchor.first()
+        if found is None:
+            raise NotFound()
+        qs = qs.filter(created_at__lte=found[0]).exclude(created_at=found[0], id__gte=found[1])
+    page = qs.defer("summary").order_by("-created_at", "-id")
+    return list(page[: max(1, min(limit, 500))])
+
+
+def case_search(q: str) -> Q:
+    """What a coordinator types into the search box, as a filter on identifiers only.
+
+    Titles and report text are encrypted at rest and are not searched. A case id
+    (``AKR-…``), a report id (``RPT-…``), a CVE id, a package URL (``pkg:…``), else a
+    project's slug or a part of its name.
+    """
+    term = q.strip()[:200]
+    upper = term.upper()
+    if upper.startswith("AKR-"):
+        return Q(human_id=upper)
+    if upper.startswith("RPT-"):
+        return Q(pk__in=Case.objects.filter(reports__public_id=upper).values("pk"))
+    if upper.startswith("CVE-"):
+        return Q(advisory__cve_id=upper)
+    if term.lower().startswith("pkg:"):
+        return Q(package__purl=term)
+    projects = Project.objects.filter(Q(slug=term.lower()) | Q(name__icontains=term))
+    return Q(project__in=projects.values("pk"))
 
 
 def case_get(*, viewer: Any, human_id: str) -> Case:

@@ -12,7 +12,7 @@ from akrites.cases.selectors import case_list
 from akrites.intake.selectors import report_list_own
 from akrites.web.inbox import inbox_rows
 
-PAGE = 50  # reports per page of "My reports"
+PAGE = 50  # rows per list on the home pages
 
 
 @login_required
@@ -25,9 +25,14 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def sirt_queue(request: HttpRequest) -> HttpResponse:
     require(request.user, "queue.view")
-    cases = case_list(viewer=request.user, status=Status.TRIAGE)
-    open_cases = [c for c in case_list(viewer=request.user) if c.status != Status.TRIAGE]
-    return render(request, "web/sirt_queue.html", {"triage": cases, "open_cases": open_cases})
+    q = request.GET.get("q", "").strip()[:200]
+    others = [s for s in Status.values if s != Status.TRIAGE]
+    context = {
+        "q": q,
+        "triage": case_list(viewer=request.user, status=Status.TRIAGE, q=q, limit=PAGE),
+        "open_cases": case_list(viewer=request.user, statuses=others, q=q, limit=PAGE),
+    }
+    return render(request, "web/sirt_queue.html", context)
 
 
 @login_required
