@@ -63,8 +63,8 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    # TOTP devices are accounts.TotpDevice (seed encrypted at rest), not otp_totp's plaintext.
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "axes",
     "akrites.core",
     "akrites.accounts",

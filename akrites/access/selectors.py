@@ -253,4 +253,5 @@ def case_panel(*, viewer: Any, case: Case) -> dict[str, Any]:
         "embargo": embargo_view(viewer=viewer, case=case),
         "content": case_content(viewer=viewer, case=case),
         "may_prenotify": allowed(viewer, "prenotify.view_candidates", case),
+        "may_export": allowed(viewer, "case.export", case),
     }

@@ -18,5 +18,6 @@ urlpatterns = [
         views.attachment_download,
         name="attachment",
     ),
+    path("cases/<str:case_id>/export.json", views.case_export_download, name="export"),
     path("orgs/<str:org_slug>/sboms/", views.sbom_page, name="sboms"),
 ]

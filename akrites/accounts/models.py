@@ -1,4 +1,5 @@
-"""People and scanner identities who log in or call the API, and their API tokens.
+"""People and scanner identities who log in or call the API, their API tokens, and their
+TOTP authenticators (seeds encrypted at rest).
 
 Roles come from memberships (orgs) and case participation (cases). A scanner identity is an
 account of kind ``scanner`` owned by an accountable organisation; it authenticates with
@@ -7,9 +8,20 @@ service tokens only (it has no usable password).
 
 from __future__ import annotations
 
+import secrets
+import time
+from base64 import b32encode
+from typing import Any, ClassVar
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.crypto import salted_hmac
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+
+from akrites.core.fields import EncryptedBytesField
 
 
 class AccountKind(models.TextChoices):
@@ -31,8 +43,8 @@ class User(AbstractUser):
         related_name="scanners",
     )
 
-    # Bumped by ``accounts.services.sessions_kill``: it is part of the session hash, so every
-    # session of the user stops working at its next request (API tokens are separate).
+    # Bumped by ``accounts.mfa.sessions_kill``: it is part of the session hash, so every
+    # session of the user stops working at its next request (which also revokes API tokens).
     session_epoch = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
@@ -69,3 +81,86 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"akr_{self.prefix}_… ({self.name})"
+
+
+def new_totp_seed() -> bytes:
+    # 160 bits, as RFC 4226 recommends and authenticator apps expect.
+    return secrets.token_bytes(20)
+
+
+class TotpDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]
+    """A TOTP authenticator (RFC 6238) whose seed is encrypted at rest.
+
+    Verifies exactly as django-otp's ``TOTPDevice`` (drift, one step of tolerance, exponential
+    throttling) and is a django-otp ``Device``, so ``django_otp.login``, ``OTPMiddleware`` and
+    ``user.is_verified()`` work unchanged. The seed is an ``EncryptedBytesField``: a dump or
+    backup never shows it, and ``akrites keys rotate`` re-encrypts it with every other column.
+    A code is accepted once: ``last_t`` remembers the last accepted time step.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="totp_devices")
+    key = EncryptedBytesField(default=new_totp_seed)
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    # Declared for mypy only (django-stubs cannot see through django-otp's untyped Device);
+    # at run time both are django-otp's DeviceManager, inherited.
+    objects: ClassVar[models.Manager[TotpDevice]]
+    _default_manager: ClassVar[models.Manager[TotpDevice]]
+
+    class Meta(Device.Meta):  # type: ignore[misc]
+        verbose_name = "TOTP device"
+
+    @property
+    def bin_key(self) -> bytes:
+        return bytes(self.key)
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1))
+
+    def verify_token(self, token: Any) -> bool:
+        """True for a current code not used before; every failure counts for throttling.
+
+        Callers that may race (two requests with one code) lock the row first
+        (``accounts.mfa.mfa_check``), so the ``last_t`` check and update are one step.
+        """
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        try:
+            code = int(token)
+        except (TypeError, ValueError):
+            code = None
+        if code is not None:
+            totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+            totp.time = time.time()
+            if totp.verify(code, self.tolerance, self.last_t + 1):
+                self.last_t, self.drift = totp.t(), totp.drift
+                self.throttle_reset(commit=False)
+                self.set_last_used_timestamp(commit=False)
+                self.save(update_fields=[*_THROTTLE_FIELDS, "last_t", "drift", "last_used_at"])
+                return True
+        self.throttle_increment(commit=False)
+        self.save(update_fields=_THROTTLE_FIELDS)
+        return False
+
+    @property
+    def config_url(self) -> str:
+        """The ``otpauth://`` URI authenticator apps scan (Key Uri Format)."""
+        issuer = str(getattr(settings, "OTP_TOTP_ISSUER", "") or "").replace(":", "")
+        label = f"{issuer}:{self.user.get_username()}" if issuer else self.user.get_username()
+        params = {
+            "secret": b32encode(self.bin_key).decode().rstrip("="),
+            "algorithm": "SHA1",
+            "digits": self.digits,
+            "period": self.step,
+        }
+        query = urlencode(params) + (f"&issuer={quote(issuer)}" if issuer else "")
+        return f"otpauth://totp/{quote(label)}?{query}"
+
+
+_THROTTLE_FIELDS = ["throttling_failure_timestamp", "throttling_failure_count"]

@@ -75,12 +75,14 @@ def step_up(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def kill_sessions(request: HttpRequest, user_id: int) -> HttpResponse:
-    """End every session of a user (themself, or anyone for the SIRT lead)."""
+    """End every session of a user and revoke their API tokens (themself, or anyone for the
+    SIRT lead)."""
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
         raise NotFound()
-    mfa.sessions_kill(actor=request.user, user=user)
-    return _page(request, 200, "Sessions ended", "Every session of that account has ended.")
+    revoked = mfa.sessions_kill(actor=request.user, user=user)
+    message = f"Every session of that account has ended; {revoked} API token(s) revoked."
+    return _page(request, 200, "Sessions ended", message)
 
 
 def locked_out(

@@ -41,13 +41,12 @@ def prenotify(case: Any, maintainer: Any, org: Any, *, accept_by: Any = None, **
 
 def verified(client: Any, user: Any, *, step_up: bool = True) -> Any:
     """Sign ``client`` in as ``user`` with a confirmed authenticator, as after the code page."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     from akrites.accounts.middleware import STEP_UP_AT
+    from akrites.accounts.models import TotpDevice
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = TotpDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        device = TotpDevice.objects.create(user=user, name="test", confirmed=True)
     client.force_login(user)
     session = client.session
     session["otp_device_id"] = device.persistent_id
@@ -60,10 +59,11 @@ def verified(client: Any, user: Any, *, step_up: bool = True) -> Any:
 def code_for(user: Any) -> str:
     """A valid current code for ``user``'s device, usable once (the device's window resets)."""
     import pyotp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
-    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    from akrites.accounts.models import TotpDevice
+
+    device = TotpDevice.objects.get(user=user, confirmed=True)
+    TotpDevice.objects.filter(pk=device.pk).update(last_t=-1)
     return pyotp.TOTP(__import__("base64").b32encode(device.bin_key).decode()).now()
 
 

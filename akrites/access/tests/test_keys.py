@@ -9,6 +9,7 @@ from django.db import connection
 from akrites.core import crypto, rotation
 from akrites.core.fields import keyring
 from akrites.intake.models import Report
+from conftest import TEST_PASSWORD
 
 
 @pytest.fixture
@@ -43,6 +44,7 @@ def test_every_encrypted_model_is_discovered():
         "cases.TimelineEntry",
         "access.EmbargoChange",
         "access.Sbom",
+        "accounts.TotpDevice",
     } <= labels
 
 
@@ -77,3 +79,23 @@ def test_keys_from_the_environment_cannot_be_rotated_by_file(settings, case):
     settings.AKRITES_ENCRYPTION_KEYS = keyring().to_json()
     with pytest.raises(CommandError, match="AKRITES_ENCRYPTION_KEYS"):
         call_command("keys", "rotate")
+
+
+@pytest.mark.mfa
+def test_rotation_reencrypts_totp_seeds_and_mfa_survives_retiring(key_file, client, sirt):
+    from akrites.access.tests.conftest import code_for
+    from akrites.accounts.mfa import mfa_reset
+    from akrites.accounts.models import TotpDevice
+
+    device = mfa_reset(actor=sirt, user=sirt, key_hex="5a" * 20)
+    old = keyring().active
+    call_command("keys", "rotate")
+    new = json.loads(key_file.read_text())["active"]
+    assert _raw_kids() == {new}
+    call_command("keys", "retire", old)
+    crypto.reset_cache()
+    assert TotpDevice.objects.get(pk=device.pk).bin_key == bytes.fromhex("5a" * 20)
+    client.post("/login/", {"username": sirt.username, "password": TEST_PASSWORD})
+    r = client.post("/account/mfa/", {"code": code_for(sirt), "next": "/sirt/queue/"})
+    assert r.status_code == 302 and r["Location"] == "/sirt/queue/"
+    assert client.get("/sirt/queue/").status_code == 200

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pyotp
 import pytest
 from django.test import override_settings
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from akrites.access.tests.conftest import code_for, verified
 from akrites.accounts.mfa import mfa_reset, sessions_kill
+from akrites.accounts.models import TotpDevice
 from akrites.accounts.tokens import token_issue
 from akrites.audit.models import AuditEntry
 from akrites.core.clock import advance
@@ -41,12 +41,12 @@ def test_enrolment_shows_a_secret_once_confirmed_with_a_code(client, maintainer)
     sign_in(client, maintainer)
     page = client.get("/account/mfa/")
     assert page.status_code == 200 and page["Cache-Control"] == "no-store"
-    device = TOTPDevice.objects.get(user=maintainer, confirmed=False)
+    device = TotpDevice.objects.get(user=maintainer, confirmed=False)
     secret = page.context["secret"]
     assert "otpauth://totp/" in page.content.decode()
     assert client.post("/account/mfa/", {"code": "123456"}).status_code == 422
     device.refresh_from_db()
-    TOTPDevice.objects.filter(pk=device.pk).update(
+    TotpDevice.objects.filter(pk=device.pk).update(
         throttling_failure_count=0, throttling_failure_timestamp=None
     )
     r = client.post("/account/mfa/", {"code": pyotp.TOTP(secret).now(), "next": "/inbox/"})
@@ -116,7 +116,7 @@ def test_lost_authenticator_is_reset_by_the_lead_only(sirt, maintainer):
     with pytest.raises(NotFound):
         mfa_reset(actor=maintainer, user=maintainer)
     mfa_reset(actor=sirt, user=maintainer)
-    assert not TOTPDevice.objects.filter(user=maintainer).exists()
+    assert not TotpDevice.objects.filter(user=maintainer).exists()
 
 
 def test_login_throttling_locks_out_and_does_not_reveal_users(client, reporter):
@@ -130,3 +130,15 @@ def test_login_throttling_locks_out_and_does_not_reveal_users(client, reporter):
     assert ghost.status_code == 429
     strip = lambda b: b.replace(b"nobody-here", b"").replace(b"reporter", b"")  # noqa: E731
     assert strip(locked.content) == strip(ghost.content)
+
+
+def test_a_failed_sign_in_is_the_same_page_for_known_and_unknown_users(client, reporter):
+    import re
+
+    def page(username):
+        r = sign_in(client, type("U", (), {"username": username})(), password="wrong-password-1")
+        assert r.status_code == 200
+        body = r.content.replace(username.encode(), b"USERNAME")
+        return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", body)
+
+    assert page(reporter.username) == page("nobody-here")
