@@ -99,18 +99,36 @@ def receipt(request: HttpRequest, report_id: str) -> HttpResponse:
     if report_id not in done.values():
         raise NotFound()
     secret = request.session.pop("akrites_status_secret", None)
+    # The code travels in the fragment, which browsers never send: it stays out of access
+    # logs, proxies and Referer headers. The status page reads it (progressive enhancement)
+    # or the reporter pastes it.
     status_url = (
-        request.build_absolute_uri(reverse("intake:status", args=[secret])) if secret else None
+        f"{request.build_absolute_uri(reverse('intake:status'))}#{secret}" if secret else None
     )
     return render(
-        request, "intake/receipt.html", {"report_id": report_id, "status_url": status_url}
+        request,
+        "intake/receipt.html",
+        {"report_id": report_id, "status_url": status_url, "code": secret},
     )
 
 
-def status(request: HttpRequest, secret: str) -> HttpResponse:
-    report = selectors.report_by_status_secret(secret=secret)
-    response = render(request, "intake/status.html", {"report": report})
-    response["Referrer-Policy"] = "no-referrer"  # the URL is the credential
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest) -> HttpResponse:
+    """An anonymous reporter's view of their report; the status code is the credential and
+    is only ever accepted in a POST body (never in a URL)."""
+    error, template, context = "", "intake/status_form.html", {}
+    if request.method == "POST":
+        try:
+            report = selectors.report_by_status_secret(secret=request.POST.get("code", "").strip())
+        except NotFound:
+            error = "No report has this status code. Check that you copied all of it."
+        else:
+            template, context = "intake/status.html", {"report": report}
+    response = render(request, template, {**context, "error": error}, status=404 if error else 200)
+    response["Cache-Control"] = "private, no-store"
+    # Not "no-referrer": browsers then send "Origin: null" with the form, failing the CSRF
+    # origin check. No URL here carries the code, so same-origin is enough.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -285,3 +285,25 @@ def test_case_action_replay_and_expired_session(base_url, new_page, authenticato
     page.get_by_role("heading", name="Form expired").wait_for()
     case.refresh_from_db()
     assert case.status == Status.ACCEPTED
+
+
+def test_anonymous_status_link_keeps_its_code_out_of_every_url(base_url, new_page, project):
+    base = base_url
+    page = new_page()
+    page.goto(f"{base}/report/")
+    page.get_by_label("Title").fill("Symlink escape in yamlkit.include")
+    page.get_by_label("Package URL (purl)").fill("pkg:pypi/yamlkit")
+    page.get_by_label("Description").fill("include() follows symlinks outside the base directory.")
+    page.get_by_label("Contact e-mail (required when not signed in)").fill("ada@example.org")
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Submit report").click()
+    page.wait_for_url("**/report/receipt/**")
+    report_id = page.url.rstrip("/").rsplit("/", 1)[-1]
+    code = page.locator("#status-code").inner_text()
+    requested: list[str] = []
+    later = new_page()  # another day, another browser: only the link is kept
+    later.on("request", lambda request: requested.append(request.url))
+    later.goto(f"{base}/report/status/#{code}")
+    later.get_by_role("heading", name=f"Report {report_id}").wait_for()
+    assert later.url == f"{base}/report/status/"  # the fragment left the address bar
+    assert requested and not any(code in url for url in requested)

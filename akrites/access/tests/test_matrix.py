@@ -88,7 +88,7 @@ EXPECT: dict[str, tuple[str, str]] = {
         "sirt/triage/", "sirt/breaches/", "notifications/deliveries/",
         "notifications/preferences/")},
     **{r: OTHER for r in (
-        "report/receipt/<str:report_id>/", "report/status/<str:secret>/",
+        "report/receipt/<str:report_id>/", "report/status/",
         "my/reports/<str:report_id>/", "advisories/<str:public_id>/",
         "advisories/<str:public_id>/<str:filename>", ".well-known/csaf/white/<int:year>/",
         ".well-known/csaf/white/<int:year>/<str:filename>", "v1/vulns/<vuln_id>",

@@ -41,14 +41,19 @@ def test_anonymous_submission_gives_a_receipt_and_a_secret_status_link(client, p
     assert report.channel == "web" and report.case is not None and report.credit_name == "Ada"
     page = response.content.decode()
     assert report.public_id in page
-    status_url = re.search(r"(http://testserver/report/status/[^<\s]+/)", page).group(1)
-    status = client.get(status_url.replace("http://testserver", ""))
+    code = re.search(r'<code id="status-code">([^<]+)</code>', page).group(1)
+    # The link carries the code only in its fragment, which browsers never send.
+    assert f"http://testserver/report/status/#{code}" in page
+    status = client.post("/report/status/", {"code": code})
     assert status.status_code == 200 and report.public_id.encode() in status.content
-    assert status["Referrer-Policy"] == "no-referrer"
-    # The link is shown once only.
+    assert status["Referrer-Policy"] == "same-origin" and "no-store" in status["Cache-Control"]
+    # The code is shown once only, and a wrong code says so next to the field.
     again = client.get(response.request["PATH_INFO"])
-    assert b"/report/status/" not in again.content
-    assert client.get("/report/status/not-the-secret/").status_code == 404
+    assert code not in again.content.decode() and b"/report/status/#" not in again.content
+    wrong = client.post("/report/status/", {"code": "not-the-secret"})
+    assert wrong.status_code == 404 and b'id="status-code-error"' in wrong.content
+    assert client.get("/report/status/").status_code == 200
+    assert client.get(f"/report/status/{code}/").status_code == 404  # never in a path
 
 
 def test_double_submit_and_back_button_replay_make_one_report(client, project):

@@ -14,6 +14,17 @@
     form.dataset.sending = "1";
     form.setAttribute("aria-busy", "true");
   });
+  // A status link carries its code in the fragment (never sent to the server): put it in
+  // the form, drop it from the address bar and history, and send the form.
+  var target = document.querySelector("form[data-fill-from-fragment]");
+  if (target && window.location.hash.length > 1) {
+    var field = target.elements.namedItem(target.dataset.fillFromFragment);
+    if (field) {
+      field.value = decodeURIComponent(window.location.hash.slice(1));
+      window.history.replaceState(null, "", window.location.pathname);
+      target.requestSubmit();
+    }
+  }
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-sending]").forEach(function (form) {
       delete form.dataset.sending;
