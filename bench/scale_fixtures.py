@@ -146,10 +146,13 @@ def time_pages(heavy_reporter: int) -> dict[str, float]:
         ("sirt", "/api/v1/cases?limit=50"),
         ("sirt", "/api/v1/cases?status=triage&limit=50"),
         ("sirt", "/sirt/queue/"),
-        # Search: the most popular project by slug, a name fragment (112 projects match
-        # "proj1"), a report id.
+        # Search: the most popular and the least popular project by slug, name fragments
+        # (112 projects match "proj1", among them the most popular; "proj99" matches 11 of
+        # the least popular), a report id.
         ("sirt", "/api/v1/cases?q=proj-1&limit=50"),
+        ("sirt", f"/api/v1/cases?q=proj-{PROJECTS}&limit=50"),
         ("sirt", "/sirt/queue/?q=proj1"),
+        ("sirt", "/sirt/queue/?q=proj99"),
         ("sirt", f"/api/v1/cases?q={deep}"),
         ("reporter", "/api/v1/reports?limit=50"),
         ("reporter", f"/api/v1/reports?limit=50&before={deep}"),

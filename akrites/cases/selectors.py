@@ -48,12 +48,15 @@ def case_list(
     return list(page[: max(1, min(limit, 500))])
 
 
+MAX_SEARCH_PROJECTS = 200  # a name fragment shared by more projects searches the first 200
+
+
 def case_search(q: str) -> Q:
     """What a coordinator types into the search box, as a filter on identifiers only.
 
     Titles and report text are encrypted at rest and are not searched. A case id
     (``AKR-…``), a report id (``RPT-…``), a CVE id, a package URL (``pkg:…``), else a
-    project's slug or a part of its name.
+    project's slug or a part of its name (at most ``MAX_SEARCH_PROJECTS`` projects, by name).
     """
     term = q.strip()[:200]
     upper = term.upper()
@@ -65,8 +68,11 @@ def case_search(q: str) -> Q:
         return Q(advisory__cve_id=upper)
     if term.lower().startswith("pkg:"):
         return Q(package__purl=term)
-    projects = Project.objects.filter(Q(slug=term.lower()) | Q(name__icontains=term))
-    return Q(project__in=projects.values("pk"))
+    # Project ids as values, not a sub-select: the planner then sees which projects (and how
+    # many cases they hold) and can walk the right index newest-first instead of sorting.
+    matches = Project.objects.filter(Q(slug=term.lower()) | Q(name__icontains=term))
+    ids = list(matches.order_by("name").values_list("pk", flat=True)[:MAX_SEARCH_PROJECTS])
+    return Q(project_id__in=ids)
 
 
 def case_get(*, viewer: Any, human_id: str) -> Case:
