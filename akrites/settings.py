@@ -157,7 +157,7 @@ TEMPLATES = [
 ]
 
 
-_SQLITE_MMAP_MB = env_int("AKRITES_SQLITE_MMAP_MB", 1024, minimum=0)
+_SQLITE_MMAP_MB = env_int("AKRITES_SQLITE_MMAP_MB", 2048, minimum=0)
 _SQLITE_CACHE_MB = env_int("AKRITES_SQLITE_CACHE_MB", 32, minimum=1)
 
 
