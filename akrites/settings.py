@@ -257,6 +257,8 @@ AKRITES_DIGEST_DELAY_SECONDS = env_int("AKRITES_DIGEST_DELAY_SECONDS", 300, mini
 AKRITES_NOTIFY_SWEEP_SECONDS = env_int("AKRITES_NOTIFY_SWEEP_SECONDS", 60, minimum=1)
 AKRITES_WEBHOOK_TIMEOUT = env_int("AKRITES_WEBHOOK_TIMEOUT", 10, minimum=1)
 AKRITES_WEBHOOK_ALLOW_HTTP = env_bool("AKRITES_WEBHOOK_ALLOW_HTTP", DEBUG)
+# Webhooks to loopback, private and link-local addresses (notifications.destinations).
+AKRITES_WEBHOOK_ALLOW_PRIVATE = env_bool("AKRITES_WEBHOOK_ALLOW_PRIVATE", DEBUG)
 AKRITES_RECIPIENT_KEYRING = env_str("AKRITES_RECIPIENT_KEYRING", str(VAR_DIR / "gpg-rcpt"))
 # A running task whose worker has not beaten for this long goes back to the queue.
 AKRITES_WORKER_LEASE_SECONDS = env_int("AKRITES_WORKER_LEASE_SECONDS", 60, minimum=2)

@@ -16,11 +16,13 @@ import hmac
 import json
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
 
 from akrites.cases.models import Case, Status
+from akrites.notifications.destinations import resolution_refusal
 from akrites.notifications.email import case_url
 from akrites.notifications.errors import ChannelError
 from akrites.notifications.models import Delivery, Event
@@ -66,7 +68,16 @@ def payload(delivery: Delivery, event: Event, case: Case | None) -> bytes:
 
 
 def post(*, url: str, secret: str, delivery_id: int, kind: str, body: bytes) -> None:
-    """POST one signed payload; raise ``ChannelError`` unless the endpoint answers 2xx."""
+    """POST one signed payload; raise ``ChannelError`` unless the endpoint answers 2xx.
+
+    The host must resolve to public addresses only (``destinations``), checked before each
+    attempt: a subscription's name may come to point elsewhere after it was accepted.
+    """
+    parts = urlsplit(url)
+    default_port = 443 if parts.scheme == "https" else 80
+    refusal = resolution_refusal(parts.hostname or "", parts.port or default_port)
+    if refusal is not None:
+        raise ChannelError(refusal)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Akrites-Webhooks/1",

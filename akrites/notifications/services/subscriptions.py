@@ -14,6 +14,7 @@ from akrites.audit.services import audit_append
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput, NotFound
 from akrites.notifications import rules
+from akrites.notifications.destinations import literal_refusal
 from akrites.notifications.models import Delivery, DeliveryStatus, WebhookSubscription
 from akrites.orgs.models import Organisation
 
@@ -29,6 +30,9 @@ def _check_url(url: str) -> str:
         raise InvalidInput("url", "Credentials in the URL are not accepted; verify signatures.")
     if len(url) > 500:
         raise InvalidInput("url", "At most 500 characters.")
+    refusal = literal_refusal(parts.hostname)
+    if refusal is not None:
+        raise InvalidInput("url", refusal)
     return url.strip()
 
 
