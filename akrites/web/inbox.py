@@ -24,7 +24,7 @@ from django.db.models import Max, Min, Q
 from akrites.access.models import Embargo
 from akrites.access.policy import allowed
 from akrites.access.selectors import viewer_zone
-from akrites.access.services.embargo import before_weekend, policy_days
+from akrites.access.services.embargo import default_end
 from akrites.cases.models import Case, Status, TimelineEntry
 from akrites.cases.selectors import case_list
 from akrites.cases.triage.clocks import ClockState
@@ -106,7 +106,7 @@ def _embargo_end(case: Case, stored: datetime | None, first: datetime | None) ->
         start = case.status_changed_at or case.created_at
     if start is None:
         return None
-    return before_weekend(start + timedelta(days=policy_days(exploited=case.known_exploited)))
+    return default_end(start, exploited=case.known_exploited)
 
 
 def _acknowledge_clock(marks: dict[str, datetime | None], at: datetime) -> ClockState | None:

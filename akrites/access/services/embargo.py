@@ -62,6 +62,11 @@ def before_weekend(instant: datetime) -> datetime:
     return instant
 
 
+def default_end(start: datetime, *, exploited: bool) -> datetime:
+    """The policy's embargo end for an embargo that starts at ``start`` (never a weekend)."""
+    return before_weekend(start + timedelta(days=policy_days(exploited=exploited)))
+
+
 def default_embargo(case: Case, *, exploited: bool = False) -> Embargo | None:
     """The embargo the policy gives ``case`` (unsaved), or None before notification."""
     # Triage records exploitation evidence on the case; it shortens the default.
@@ -73,7 +78,7 @@ def default_embargo(case: Case, *, exploited: bool = False) -> Embargo | None:
     return Embargo(
         case=case,
         starts_at=start,
-        ends_at=before_weekend(limit),
+        ends_at=default_end(start, exploited=exploited),
         limit_at=limit,
         exploited=exploited,
     )
