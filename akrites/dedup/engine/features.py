@@ -178,6 +178,6 @@ def features(doc: Doc) -> Features:
         sketch=_sketch(words),
         mentioned=fixed_set(sorted(text.versions_in(body))[:MAX_VERSIONS]),
         dependency_notice=text.is_dependency_notice(body, len(words)),
-        classes=tuple(sorted(text.FLAW_CLASSES.intersection(words))),
+        classes=text.flaw_classes(words),
         bounds=_bounds(doc),
     )

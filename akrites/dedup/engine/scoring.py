@@ -18,7 +18,7 @@ from typing import Literal
 
 from akrites.dedup.engine.features import Features
 from akrites.dedup.engine.index import CandidateStore
-from akrites.dedup.engine.signals import Signals, Weights, compare
+from akrites.dedup.engine.signals import Signals, Weights, compare, name_terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +32,15 @@ class Config:
     candidate_limit: int = 16
     # A report must share at least this many rare-term units (1.0 = one term unique in the
     # corpus) before its coverage by another report counts in full: "fixes an XSS" is covered
-    # by every XSS advisory of the package.
+    # by every XSS advisory of the package. A report with less text than this in all says
+    # little more than its release (see _release_only).
     information_floor: float = 1.5
     # Versions are the most reliable structured field: agreement is common among look-alikes
     # from the same release (weak bonus, further scaled by how rare the shared release is in
     # the package), disagreement is rare among true duplicates (strong).
     version_agree: float = 0.1
     version_conflict: float = 0.5
+    release_unique: float = 0.1
     # Code names (functions, operators, files) say where a bug is: a terse report's code names
     # must be found in the other report. Applied as weight * (2 * coverage - 1).
     specific: float = 0.3
@@ -48,7 +50,7 @@ class Config:
     # Same top crash frames (ClusterFuzz-style signature).
     stack: float = 0.4
     # Different classes of flaw (division by zero versus out-of-bounds read).
-    flaw_class_conflict: float = 0.3
+    flaw_class_conflict: float = 0.7
     # CWE labels are coarse and sources disagree on them: weak evidence either way.
     cwe: float = 0.05
     # No version affected under both reports.
@@ -59,6 +61,8 @@ class Config:
     # Two candidates within this margin that are not duplicates of each other make the match
     # ambiguous: decline to merge.
     ambiguity_margin: float = 0.1
+    # Texts this similar are one wording (near-verbatim copies score 0.95 to 1.0).
+    same_wording: float = 0.95
     # Offered as related from this score, and at most this many.
     related_threshold: float = 0.45
     related_limit: int = 5
@@ -101,6 +105,9 @@ def score(sig: Signals, config: Config = DEFAULT_CONFIG) -> tuple[float, list[st
     if relation == "agree":
         value += config.version_agree * sig.version_weight
         evidence.append(f"versions:agree:{sig.version_weight:.2f}")
+        if sig.release_reports == 1:
+            value += config.release_unique
+            evidence.append("release:only-report")
     elif relation == "conflict":
         value -= config.version_conflict
         evidence.append("versions:conflict")
@@ -152,7 +159,9 @@ def gather(
     tokens = set(doc_features.counted_tokens())
     for _, cand in candidates:
         tokens.update(cand.counted_tokens())
-    weights = Weights(store.stats(tokens, block=doc_features.block))
+    weights = Weights(
+        store.stats(tokens, block=doc_features.block), silent=name_terms(doc_features.package)
+    )
     return [(key, cand, compare(doc_features, cand, weights)) for key, cand in candidates], weights
 
 
@@ -180,11 +189,23 @@ def choose(
     related = [(s.key, round(s.value, 3)) for s in scored if s.value >= config.related_threshold]
 
     best = same[0] if same else None
+    if best is not None and best.value < config.threshold:
+        only = _release_only(doc_features, same, weights, config)
+        if only is not None:
+            return Decision(
+                kind="duplicate",
+                duplicate_of=only.key,
+                score=round(config.threshold, 3),
+                evidence=["release-only", *only.evidence],
+                related=[(k, v) for k, v in related if k != only.key][: config.related_limit],
+            )
     if best is None or best.value < config.threshold:
         top = best.value if best else 0.0
         return _new(top, ["below-threshold"] + (best.evidence if best else []), related, config)
-    if (doc_features.dependency_notice or best.features.dependency_notice) and not _identity(
-        best.signals
+    if (
+        (doc_features.dependency_notice or best.features.dependency_notice)
+        and not _identity(best.signals)
+        and not _same_update(doc_features, best, config)
     ):
         return _new(best.value, ["dependency-notice", *best.evidence], related, config)
     runner = same[1] if len(same) > 1 else None
@@ -202,6 +223,53 @@ def choose(
         evidence=best.evidence,
         related=others[: config.related_limit],
     )
+
+
+def _same_update(doc_features: Features, best: _Scored, config: Config) -> bool:
+    """Whether two dependency notices announce one update, filed again at another release.
+
+    "Sparsify 0.12.1 updates 'tmpl' to 1.0.5" and "Sparsify 1.0.0 updates 'tmpl' to 1.0.5" are
+    one fix announced twice. Notices of one release that bump a component to one version are
+    not: that is how a database files each flaw the update fixes.
+    """
+    cand, sig = best.features, best.signals
+    target = set(doc_features.mentioned) - set(doc_features.bounds)
+    return (
+        doc_features.dependency_notice
+        and cand.dependency_notice
+        and text_score(sig, config) >= config.same_wording
+        and bool(doc_features.specific)
+        and set(doc_features.specific) == set(cand.specific)
+        and bool(target)
+        and target == set(cand.mentioned) - set(cand.bounds)
+        and bool(doc_features.fixed and cand.fixed)
+        and not set(doc_features.fixed) & set(cand.fixed)
+    )
+
+
+def _release_only(
+    doc_features: Features, same: list[_Scored], weights: Weights, config: Config
+) -> _Scored | None:
+    """The one stored report a content-free release notice can only mean, if there is one.
+
+    "Notebook 5.7.6 includes a fix for a vulnerability" says no more than its release. When the
+    package's history knows exactly one report whose bug stops at that release, and the notice
+    neither names a different class of flaw nor an updated dependency, it is that report.
+    """
+    if doc_features.dependency_notice:
+        return None
+    mass = sum(weights.of(t) for t in doc_features.terms if t[0] == "w")
+    if mass > config.information_floor:
+        return None
+    hits = [
+        s
+        for s in same
+        if s.signals.versions == "agree"
+        and s.signals.release_reports == 1
+        and not s.signals.classes_conflict
+        and not s.features.dependency_notice
+    ]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _new(

@@ -16,8 +16,14 @@ from dataclasses import dataclass, field
 
 from akrites.dedup.engine.features import Features
 from akrites.dedup.engine.index import CorpusStats
-from akrites.dedup.engine.text import classes_conflict, is_specific_reference, looks_like_file, stem
-from akrites.dedup.engine.versions import contradicts, ranges_relation
+from akrites.dedup.engine.text import (
+    classes_conflict,
+    is_specific_reference,
+    looks_like_file,
+    stem,
+    words,
+)
+from akrites.dedup.engine.versions import contradicts, fixes_contradict, ranges_relation
 
 SPECIFIC_BOOST = 2.0  # a code-like term counts as much as two rare words
 BOILERPLATE_PRIOR = 2.0  # pseudo-documents: in a tiny block one shared term is not boilerplate
@@ -28,6 +34,9 @@ class Weights:
     """Per-decision term weights, computed once from corpus statistics."""
 
     stats: CorpusStats
+    # Terms naming the package itself: every report of the package names it, so they say
+    # nothing about which of its bugs a report describes (see ``name_terms``).
+    silent: frozenset[str] = frozenset()
     max_idf: float = 1.0
     cache: dict[str, float] = field(default_factory=dict)
 
@@ -39,6 +48,9 @@ class Weights:
         cached = self.cache.get(token)
         if cached is not None:
             return cached
+        if token in self.silent:
+            self.cache[token] = 0.0
+            return 0.0
         s = self.stats
         idf = math.log((s.n_docs + 2.0) / (s.df.get(token, 0) + 1.0)) + 1.0
         boiler = 1.0 - s.block_df.get(token, 0) / (s.n_block + BOILERPLATE_PRIOR)
@@ -67,9 +79,23 @@ class Signals:
     )  # share of the less specific report's code names found in the other
     versions: str  # "agree" | "conflict" | "unknown", see _version_relation
     version_weight: float  # specificity of an agreement in [0, 1]
+    release_reports: int  # stored reports of the family bounded at the rarest shared release
     classes_conflict: bool  # both name flaw classes, none compatible (text.classes_conflict)
     ranges: str  # "overlap" | "disjoint" | "unknown"
     cwe: str  # "same" | "different" | "unknown"
+
+
+def name_terms(package: str | None) -> frozenset[str]:
+    """Counted tokens made only of the words of a package key's name (``pypi/seldon-core``:
+    ``w:seldon``, ``w:core``, ``b:seldon core``, ``s:seldon-core``)."""
+    if not package:
+        return frozenset()
+    name = package.partition("/")[2] or package
+    parts = words(re.sub(r"[-_./]+", " ", name))
+    out = {"w:" + p for p in parts}
+    out.update(f"b:{a} {b}" for a in parts for b in parts)
+    out.update("s:" + v for v in (name, name.rsplit("/", 1)[-1], *parts))
+    return frozenset(out)
 
 
 def _vector(terms: dict[str, int], boost: set[str], weights: Weights) -> dict[str, float]:
@@ -109,7 +135,7 @@ def compare(query: Features, cand: Features, weights: Weights) -> Signals:
     shared_specific = tuple(sorted(s for s in q_spec & c_spec if weights.of("s:" + s) > 0.0))
     q_refs, c_refs = set(query.references), set(cand.references)
     shared_refs = q_refs & c_refs
-    versions, version_weight = _version_relation(query, cand, weights)
+    versions, version_weight, release_reports = _version_relation(query, cand, weights)
     return Signals(
         same_package=query.package is not None and query.package == cand.package,
         same_family=query.family is not None and query.family == cand.family,
@@ -125,6 +151,7 @@ def compare(query: Features, cand: Features, weights: Weights) -> Signals:
         specific_cover=_specific_cover(query, cand, weights),
         versions=versions,
         version_weight=version_weight,
+        release_reports=release_reports,
         classes_conflict=classes_conflict(set(query.classes), set(cand.classes)),
         ranges=ranges_relation(query.ranges, cand.ranges),
         cwe=_cwe_relation(query.cwes, cand.cwes),
@@ -137,7 +164,7 @@ def _cwe_relation(a: tuple[str, ...], b: tuple[str, ...]) -> str:
     return "same" if set(a) & set(b) else "different"
 
 
-def _version_relation(query: Features, cand: Features, weights: Weights) -> tuple[str, float]:
+def _version_relation(query: Features, cand: Features, weights: Weights) -> tuple[str, float, int]:
     """How the versions of two reports relate, and how specific an agreement is.
 
     ``agree``: a release where one report says the bug stops (fixed or last affected) is named
@@ -150,17 +177,33 @@ def _version_relation(query: Features, cand: Features, weights: Weights) -> tupl
     qb, cb = set(query.bounds), set(cand.bounds)
     shared = (qb & (cb | set(cand.mentioned))) | (cb & set(query.mentioned))
     if shared:
-        return "agree", max(weights.of("f:" + v) for v in shared)
-    if (query.fixed and cand.fixed) or contradicts(query.ranges, cand.ranges):
-        return "conflict", 0.0
-    return "unknown", 0.0
+        rarest = max(shared, key=lambda v: (weights.of("f:" + v), v))
+        return "agree", weights.of("f:" + rarest), weights.stats.block_df.get("f:" + rarest, 0)
+    if fixes_contradict(query.fixed, cand.fixed) or contradicts(query.ranges, cand.ranges):
+        return "conflict", 0.0, 0
+    return "unknown", 0.0, 0
 
 
 def _mentions(doc: Features, token: str) -> bool:
     if token in doc.specific:
         return True
+    if "." in token and not looks_like_file(token) and _names_module(doc, token.split(".")[:-1]):
+        return True
     tail = re.split(r"[./:]", token)[-1]
     return "w:" + stem(tail) in doc.terms or "w:" + stem(token) in doc.terms
+
+
+def _names_module(doc: Features, enclosing: list[str]) -> bool:
+    """Whether ``doc`` names (a dotted run of at least two segments of) the module a dotted
+    name lives in: "words.protocols.jabber.xmlstream" for
+    "twisted.words.protocols.jabber.xmlstream.TLSInitiatingInitializer"."""
+    if len(enclosing) < 2:
+        return False
+    path = "." + ".".join(enclosing) + "."
+    return any(
+        name.count(".") >= 1 and not looks_like_file(name) and f".{name}." in path
+        for name in doc.specific
+    )
 
 
 def _specific_cover(query: Features, cand: Features, weights: Weights) -> float | None:

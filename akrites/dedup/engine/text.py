@@ -7,9 +7,12 @@ linear (no nested quantifiers), so hostile input costs at most O(MAX_TEXT_CHARS)
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from urllib.parse import urlsplit
+
+import snowballstemmer
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -72,6 +75,10 @@ _PHRASES = (
     (re.compile(r"\b(?:directory|path) traversal\b"), " traversal "),
     (re.compile(r"\bopen[- ]redirect(?:ion)?\b"), " openredirect "),
     (re.compile(r"\bxml external entit(?:y|ies)\b"), " xxe "),
+    (
+        re.compile(r"\b(?:xml )?entity expansion\b|\bbillion laughs\b|\bxml bombs?\b"),
+        " xee ",
+    ),
     (re.compile(r"\bdivi(?:sion|de)[- ]by[- ](?:zero|0)\b"), " divzero "),
     (re.compile(r"\bnull[- ]pointer(?: dereference)?\b|\bnull dereference\b"), " nullptr "),
     (re.compile(r"\buse[- ]after[- ]free\b"), " uaf "),
@@ -81,13 +88,13 @@ _PHRASES = (
             r"\b(?:out[- ]of[- ]bounds?|oob) read\b|\bbuffer over-?read\b|\bover-?read\b"
             r"|\breads? outside (?:of )?(?:the )?bounds\b"
         ),
-        " oobread ",
+        " oobread oob ",
     ),
     (
         re.compile(
             r"\b(?:out[- ]of[- ]bounds?|oob) write\b|\bwrites? outside (?:of )?(?:the )?bounds\b"
         ),
-        " oobwrite ",
+        " oobwrite oob ",
     ),
     (
         re.compile(
@@ -100,11 +107,27 @@ _PHRASES = (
     (re.compile(r"\btiming (?:attack|side[- ]channel)\b"), " timingattack "),
 )
 FLAW_CLASSES = _word_set(
-    "xss csrf ssrf redos sqli cmdinj traversal openredirect xxe divzero nullptr uaf "
+    "xss csrf ssrf redos sqli cmdinj traversal openredirect xxe xee divzero nullptr uaf "
     "intoverflow oobread oobwrite oob checkfail timingattack"
 )
-# "oob" (unspecified out-of-bounds access) is compatible with a specific read or write.
-_COMPATIBLE = {("oob", "oobread"), ("oob", "oobwrite"), ("oobread", "oob"), ("oobwrite", "oob")}
+# "oob" (unspecified out-of-bounds access) is compatible with a specific read or write, and an
+# integer overflow is how many out-of-bounds accesses start ("integer overflow leading to a
+# heap-based buffer overflow"): reports name either.
+_PAIRS = (
+    ("oob", "oobread"),
+    ("oob", "oobwrite"),
+    *(("intoverflow", c) for c in ("oob", "oobread", "oobwrite")),
+)
+_COMPATIBLE = set(_PAIRS) | {(b, a) for a, b in _PAIRS}
+
+
+def flaw_classes(words: list[str]) -> tuple[str, ...]:
+    """The flaw classes among ``words`` (sorted); the generic "oob" that accompanies a specific
+    out-of-bounds read or write is not a class of its own."""
+    found = set(FLAW_CLASSES.intersection(words))
+    if found & {"oobread", "oobwrite"}:
+        found.discard("oob")
+    return tuple(sorted(found))
 
 
 def classes_conflict(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> bool:
@@ -144,13 +167,20 @@ def clip(text: str | None) -> str:
 
 
 def stem(word: str) -> str:
-    """A deliberately light suffix stripper: enough to meet "overflows"/"overflow", no more."""
-    if len(word) <= 4 or not word.isalpha() or word in FLAW_CLASSES:
+    """The Snowball (Porter 2) English stem of a lower-case word: "decompression" and
+    "decompressed", "allocation" and "allocating" meet. Flaw-class tokens, digits and words of
+    three letters or fewer are kept as they are."""
+    if len(word) <= 3 or not word.isalpha() or word in FLAW_CLASSES:
         return word
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
+    return _stem_word(word)
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _stem_word(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
 
 
 _CAMEL_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")

@@ -151,3 +151,35 @@ def release(version: str) -> str:
 def fixed_set(versions: Iterable[str]) -> tuple[str, ...]:
     """Releases of the given versions, de-duplicated and sorted (bounded)."""
     return tuple(sorted({release(v) for v in list(versions)[:MAX_RANGES] if v}))
+
+
+def _line(version: str) -> tuple[int, int] | None:
+    key = version_key(version)
+    if key is None:
+        return None
+    major, minor = (key[0] + (0,))[:2]
+    return major, minor
+
+
+def _adjacent(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Neighbouring release lines: 2.6 and 2.7, or 0.12 and 1.0 / 4 and 5.1 (a new major)."""
+    (lo_major, lo_minor), (hi_major, hi_minor) = sorted((a, b))
+    if lo_major == hi_major:
+        return hi_minor - lo_minor == 1
+    return hi_major - lo_major == 1 and hi_minor <= 1
+
+
+def fixes_contradict(a: Iterable[str], b: Iterable[str]) -> bool:
+    """Whether two sets of fixed releases cannot name one fix.
+
+    Call it only for sets that share no release. Different fixes in one release line contradict.
+    Fixes only in neighbouring lines do not: sources cite a backport ("0.12.3") or only the
+    next line ("before 1.0") for the same fix. Unparseable versions never contradict.
+    """
+    la = {x for x in map(_line, a) if x is not None}
+    lb = {x for x in map(_line, b) if x is not None}
+    if not la or not lb:
+        return False
+    if la & lb:
+        return True
+    return not any(_adjacent(x, y) for x in la for y in lb)

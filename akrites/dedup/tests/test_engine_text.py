@@ -37,8 +37,37 @@ def test_flaw_class_synonyms_fold_together() -> None:
     assert not text.classes_conflict(set(), {"xss"})
 
 
+def test_entity_expansion_is_not_an_external_entity() -> None:
+    # Two different XML flaws (CWE-776 and CWE-611) that share most of their words.
+    expansion = text.flaw_classes(text.words("a denial of service via XML Entity Expansion"))
+    external = text.flaw_classes(text.words("read files via an XML external entity"))
+    assert (expansion, external) == (("xee",), ("xxe",))
+    assert text.classes_conflict(set(expansion), set(external))
+
+
+def test_integer_overflows_lead_to_out_of_bounds_access() -> None:
+    assert not text.classes_conflict({"intoverflow"}, {"oob"})
+    assert not text.classes_conflict({"oobwrite"}, {"intoverflow"})
+    assert text.classes_conflict({"intoverflow"}, {"divzero"})
+
+
+def test_reads_and_writes_out_of_bounds_share_the_generic_word_not_the_class() -> None:
+    read = text.words("a heap buffer over-read in SGI decoding")
+    assert "oob" in text.words("SGI decode buffer overrun") and "oob" in read
+    assert text.flaw_classes(read) == ("oobread",)
+    assert text.classes_conflict({"oobread"}, {"oobwrite"})
+
+
+def test_stemming_meets_derived_forms() -> None:
+    assert text.words("PNG decompression") == text.words("png decompressed")
+    assert text.words("memory allocation") == text.words("memory allocating")
+    assert text.words("division by zero") == ["divzero"]  # class tokens are never stemmed
+
+
 def test_camel_case_names_add_their_parts() -> None:
-    assert {"tiffdecode", "tiff", "decode"} <= set(text.words("TiffDecode overflows"))
+    assert {text.stem("tiffdecode"), "tiff", text.stem("decode")} <= set(
+        text.words("TiffDecode overflows")
+    )
 
 
 def test_reference_keys_survive_renames_and_mirrors() -> None:

@@ -1,0 +1,134 @@
+"""Release evidence, package-name silence, re-filed update notices and module names.
+
+Hand-written, fictional data only. Each test names the rule of ``engine.scoring`` or
+``engine.signals`` it pins, and fails if that rule is removed.
+"""
+
+from __future__ import annotations
+
+from akrites.dedup.engine import InMemoryStore, decide, features
+from akrites.dedup.engine.signals import name_terms
+from akrites.dedup.engine.versions import fixes_contradict
+from akrites.dedup.tests.engine_corpus import doc
+
+
+def test_fixes_in_one_line_or_far_apart_contradict_neighbouring_lines_do_not() -> None:
+    assert fixes_contradict(["2.4.2"], ["2.4.1"])  # two fixes in one release line
+    assert fixes_contradict(["1.22.0"], ["1.10.0"])
+    # A backport in the previous line, or only the next line cited ("before 1.0").
+    assert not fixes_contradict(["0.12.3"], ["1.0"])
+    assert not fixes_contradict(["2.6.2"], ["2.7.0"])
+    assert not fixes_contradict(["4"], ["5.1"])
+    # Several lines: one shared line with different fixes is enough to contradict.
+    assert fixes_contradict(["2.6.9", "2.7.7", "3.4.1"], ["2.7.9", "3.3.3"])
+    assert not fixes_contradict(["x.y"], ["1.0"])
+
+
+def test_the_package_name_is_silent() -> None:
+    silent = name_terms("pypi/quill-server")
+    assert {"w:quill", "w:server", "b:quill server", "s:quill-server"} <= silent
+    assert name_terms(None) == frozenset()
+
+
+def _store(*reports: tuple[str, str, tuple[str, ...]], package: str = "quill") -> InMemoryStore:
+    store = InMemoryStore()
+    for key, text, fixed in reports:
+        store.add(key, features(doc(key, package, text, fixed)))
+    return store
+
+
+QUILL = (
+    (
+        "q-1",
+        "Quill before 5.7.6 lets a remote page include resources cross-origin (XSSI).",
+        ("5.7.6",),
+    ),
+    (
+        "q-2",
+        "Quill before 5.4.1 executes script from a forged notebook after sanitising.",
+        ("5.4.1",),
+    ),
+    ("q-3", "Quill before 5.4.0 leaks the session token in the page title.", ("5.4.0",)),
+)
+
+
+def test_a_content_free_release_notice_is_the_one_report_of_that_release() -> None:
+    decision = decide(
+        features(doc("n", "quill", "Quill 5.7.6 includes a fix for a vulnerability.", ("5.7.6",))),
+        _store(*QUILL),
+    )
+    assert decision.duplicate_of == "q-1"
+    assert decision.evidence[0] == "release-only"
+
+
+def test_a_release_notice_is_not_matched_when_the_release_fixed_two_reports() -> None:
+    second = ("q-4", "Quill before 5.7.6 follows redirects to other hosts.", ("5.7.6",))
+    decision = decide(
+        features(doc("n", "quill", "Quill 5.7.6 includes a fix for a vulnerability.", ("5.7.6",))),
+        _store(*QUILL, second),
+    )
+    assert decision.duplicate_of is None
+
+
+def test_a_release_notice_naming_another_flaw_class_is_not_matched() -> None:
+    decision = decide(
+        features(doc("n", "quill", "Quill 5.7.6 fixes an SQL injection.", ("5.7.6",))),
+        _store(("q-1", "Quill before 5.7.6 has a cross-site scripting flaw.", ("5.7.6",))),
+    )
+    assert decision.duplicate_of is None
+
+
+def test_two_notices_of_one_package_name_only_are_not_alike() -> None:
+    # All the two share is the package's own name ("Quill server"): that is no evidence.
+    store = _store(
+        ("old", "Quill-server 1.0.2 includes a fix for [ID].", ("1.0.2",)), package="quill-server"
+    )
+    text = "Quill-server 0.4.0 includes a fix for [ID] in openjdk:8u201-jre-alpine3."
+    decision = decide(features(doc("n", "quill-server", text, ("0.4.0",))), store)
+    assert decision.duplicate_of is None
+    assert decision.score < 0.5
+
+
+def test_one_dependency_update_filed_again_at_a_later_release_is_a_duplicate() -> None:
+    store = _store(
+        (
+            "a",
+            "Quill 0.12.1 updates its NPM dependency 'tmpl' to v1.0.5 to include a security fix.",
+            ("0.12.1",),
+        ),
+        (
+            "b",
+            "Quill 0.12.1 updates its NPM dependency 'ws' to v5.2.3 to include a security fix.",
+            ("0.12.1",),
+        ),
+    )
+    again = "Quill 1.0.0 updates its NPM dependency 'tmpl' to v1.0.5 to include a security fix."
+    assert decide(features(doc("n", "quill", again, ("1.0.0",))), store).duplicate_of == "a"
+    # Another bump of the component at the same release is another flaw of it: not merged.
+    other = "Quill 0.12.1 updates its NPM dependency 'tmpl' to v1.0.5 to include a security fix."
+    decision = decide(features(doc("m", "quill", other, ("0.12.1",))), store)
+    assert decision.duplicate_of is None
+    assert decision.evidence[0] == "dependency-notice"
+
+
+def test_naming_the_enclosing_module_counts_as_naming_the_class() -> None:
+    store = _store(
+        (
+            "old",
+            "In words.protocols.jabber.xmlstream in Quill through 19.2.1, XMPP support did not "
+            "verify certificates when used with TLS, allowing an attacker to MITM connections.",
+            ("19.7.0",),
+        ),
+        (
+            "other",
+            "Quill before 19.2.0 mishandles CRLF in request URIs of web.client.",
+            ("19.2.0",),
+        ),
+    )
+    query = (
+        "In Quill 19.7.0, quill.words.protocols.jabber.xmlstream.TLSInitiatingInitializer "
+        "properly verifies the server's certificate against platform CAs and the stream's domain."
+    )
+    decision = decide(features(doc("n", "quill", query, ("19.7.0",))), store)
+    assert decision.duplicate_of == "old"
+    assert not any(e == "code-names:0.00" for e in decision.evidence)
