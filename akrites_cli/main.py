@@ -23,6 +23,7 @@ OPERATOR_COMMANDS = {
     "backup": ["backup"],
     "restore": ["restore"],
     "import-osv": ["import_osv"],
+    "dedup-reindex": ["dedup_reindex"],
     "eval": ["eval"],
 }
 

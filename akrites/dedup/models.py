@@ -47,6 +47,9 @@ class DedupEntry(models.Model):
     block_hash = models.BigIntegerField()
     # Features.to_json()-compatible JSON (key order kept, see store._dump): embargoed content.
     features = EncryptedTextField()
+    # engine.FEATURES_VERSION that extracted ``features`` (1 for entries written before
+    # versions were recorded); older entries are re-extracted by ``akrites dedup-reindex``.
+    features_version = models.PositiveSmallIntegerField(default=1)
     # What dedup decided when the entry arrived ("" for indexed-only entries) and the key of
     # the entry it matched: a SIRT split turns that pair into a "not duplicate" label.
     decision = models.CharField(max_length=20, blank=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from akrites.dedup import sql
-from akrites.dedup.engine import Features
+from akrites.dedup.engine import FEATURES_VERSION, Features
 from akrites.dedup.hashing import Hasher
 from akrites.dedup.models import DedupEntry, DedupPosting, EntryKind
 from akrites.dedup.store import dump_features, increments
@@ -53,6 +53,7 @@ def write_entries(entries: list[IndexEntry], hasher: Hasher) -> list[DedupEntry]
             advisory_id=e.advisory_id,
             block_hash=hasher.family(e.features.block),
             features=dump_features(e.features),
+            features_version=FEATURES_VERSION,
             decision=e.decision,
             matched_key=e.matched_key,
         )
@@ -80,4 +81,30 @@ def delete_entries(entries: list[DedupEntry], hasher: Hasher) -> None:
     ids = [e.pk for e in entries]
     DedupPosting.objects.filter(entry_id__in=ids).delete()
     DedupEntry.objects.filter(pk__in=ids).delete()
+    sql.add_counters(deltas)
+
+
+def replace_features(changes: list[tuple[DedupEntry, Features]], hasher: Hasher) -> None:
+    """Give entries newly extracted features, in place (same rows, keys and history).
+
+    Postings are rewritten and counters moved by the difference, so the index ends exactly as
+    if the entries had been written with the new features.
+    """
+    if not changes:
+        return
+    deltas: Counter[int] = Counter()
+    postings: list[tuple[int, int]] = []
+    for entry, new in changes:
+        deltas.subtract(increments(hasher, Features.from_json(entry.features)))
+        deltas.update(increments(hasher, new))
+        entry.features = dump_features(new)
+        entry.features_version = FEATURES_VERSION
+        entry.block_hash = hasher.family(new.block)
+        postings.extend((h, entry.pk) for h in hasher.postings(new.index_tokens()))
+    ids = [entry.pk for entry, _ in changes]
+    DedupPosting.objects.filter(entry_id__in=ids).delete()
+    DedupEntry.objects.bulk_update(
+        [entry for entry, _ in changes], ["features", "features_version", "block_hash"]
+    )
+    sql.insert_postings(postings)
     sql.add_counters(deltas)

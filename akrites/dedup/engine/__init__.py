@@ -8,13 +8,14 @@ Typical use::
 """
 
 from akrites.dedup.engine.doc import Doc, doc_from_dev_record
-from akrites.dedup.engine.features import GLOBAL, Features, features
+from akrites.dedup.engine.features import FEATURES_VERSION, GLOBAL, Features, features
 from akrites.dedup.engine.index import CandidateStore, CorpusStats, InMemoryStore
 from akrites.dedup.engine.packages import package_family, package_key
 from akrites.dedup.engine.scoring import DEFAULT_CONFIG, Config, Decision, choose, decide, gather
 
 __all__ = [
     "DEFAULT_CONFIG",
+    "FEATURES_VERSION",
     "GLOBAL",
     "CandidateStore",
     "Config",

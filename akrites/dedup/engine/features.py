@@ -19,6 +19,12 @@ from akrites.dedup.engine.doc import Doc
 from akrites.dedup.engine.packages import package_family, package_key
 from akrites.dedup.engine.versions import Range, fixed_set
 
+# The version of what ``features`` extracts. Bump it whenever a change to this package alters
+# the ``Features`` of some report (tokenising, stemming, flaw classes, sketches, versions):
+# stored entries of an older version no longer meet new reports' tokens, and
+# ``akrites dedup-reindex`` re-extracts them. 1: until 2026-11-25; 2: Snowball stems, XEE.
+FEATURES_VERSION = 2
+
 MAX_TERMS = 600  # distinct unigrams + bigrams kept per report
 MAX_SPECIFIC = 80
 MAX_REFERENCES = 64

@@ -16,7 +16,7 @@ from django.db import transaction
 from akrites.access.policy import require
 from akrites.audit.services import audit_append
 from akrites.dedup.docs import docs_from_osv
-from akrites.dedup.engine import features
+from akrites.dedup.engine import FEATURES_VERSION, features
 from akrites.dedup.hashing import Hasher
 from akrites.dedup.models import DedupEntry, EntryKind
 from akrites.dedup.store import dump_features
@@ -78,9 +78,9 @@ def advisories_import(*, actor: Any, advisories: Sequence[Mapping[str, Any]]) ->
             IndexEntry(key=d.key, features=features(d), kind=EntryKind.ADVISORY, advisory_id=osv_id)
             for d in docs_from_osv(advisory)
         ]
-        same = sorted((e.key, e.features) for e in old) == sorted(
-            (n.key, dump_features(n.features)) for n in new
-        )
+        same = all(e.features_version == FEATURES_VERSION for e in old) and sorted(
+            (e.key, e.features) for e in old
+        ) == sorted((n.key, dump_features(n.features)) for n in new)
         if same:
             counts.unchanged += 1
             continue

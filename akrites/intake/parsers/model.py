@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 JSONValue: TypeAlias = "bool | int | float | str | list[JSONValue] | dict[str, JSONValue] | None"
 SourceFormat = Literal["akrites", "osv", "sarif", "text"]
@@ -128,6 +128,47 @@ class ParsedReport:
             raise ValueError("ParsedReport.title violates its invariant")
         if self.source_format not in SOURCE_FORMATS:
             raise ValueError("ParsedReport.source_format is not a known format")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ParsedReport:
+        """The report back from ``to_dict`` output (or the intake's stored ``details``).
+
+        Attachments come back empty: the stored form keeps only their metadata, their bytes
+        live in their own rows. Raises ``ValueError`` (or ``KeyError``/``TypeError``) for data
+        that ``to_dict`` did not produce.
+        """
+        pkg = data.get("package")
+        tool = data.get("tool")
+        return cls(
+            title=data["title"],
+            source_format=data["source_format"],
+            description=data.get("description") or "",
+            package=PackageRef(
+                purl=pkg["purl"], affected=pkg.get("affected"), fixed=tuple(pkg.get("fixed") or ())
+            )
+            if pkg
+            else None,
+            cwe=tuple(data.get("cwe") or ()),
+            cvss=data.get("cvss"),
+            locations=tuple(
+                Location(file=loc.get("file"), line=loc.get("line"), function=loc.get("function"))
+                for loc in data.get("locations") or ()
+            ),
+            stack_trace=tuple(data.get("stack_trace") or ()),
+            references=tuple(data.get("references") or ()),
+            identifiers=tuple(data.get("identifiers") or ()),
+            fingerprints=tuple(data.get("fingerprints") or ()),
+            credits=tuple(
+                Credit(
+                    name=c["name"],
+                    contact=tuple(c.get("contact") or ()),
+                    type=c.get("type") or "FINDER",
+                )
+                for c in data.get("credits") or ()
+            ),
+            tool=Tool(name=tool["name"], version=tool.get("version")) if tool else None,
+            extra=dict(data.get("extra") or {}),
+        )
 
     def to_dict(self) -> dict[str, JSONValue]:
         """A JSON-serialisable form (attachments re-encoded as base64)."""

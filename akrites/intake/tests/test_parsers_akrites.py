@@ -2,6 +2,7 @@
 
 import base64
 import copy
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,15 @@ from typing import Any
 import pytest
 
 from akrites.core.errors import InvalidInput, TooLarge
-from akrites.intake.parsers import Attachment, Credit, Location, PackageRef, parse_report
+from akrites.intake.parsers import (
+    Attachment,
+    Credit,
+    Location,
+    PackageRef,
+    ParsedReport,
+    Tool,
+    parse_report,
+)
 
 FULL: dict[str, Any] = {
     "format": "akrites-report/1",
@@ -200,3 +209,27 @@ def test_documented_example_parses():
     assert report.package.affected == "vers:pypi/>=1.0|<1.4.2"
     assert report.attachments[0].content == b"\x00\x01\x02"
     assert report.extra == {"extensions": {"x_vendor_ticket": "SEC-881"}}
+
+
+def test_a_stored_report_reads_back_whole_but_attachment_bytes() -> None:
+    report = ParsedReport(
+        title="Overflow in parse_header",
+        source_format="sarif",
+        description="Heap overflow.",
+        package=PackageRef(purl="pkg:pypi/quill", affected="vers:pypi/<2.0", fixed=("2.0",)),
+        cwe=("CWE-787",),
+        cvss="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        locations=(Location(file="quill/hdr.c", line=12, function="parse_header"),),
+        stack_trace=("#0 parse_header quill/hdr.c:12",),
+        references=("https://example.org/fix",),
+        attachments=(
+            Attachment(name="poc.bin", media_type="application/octet-stream", content=b"x"),
+        ),
+        identifiers=("CVE-2031-0001",),
+        fingerprints=("primaryLocationLineHash:abc",),
+        credits=(Credit(name="Ada", contact=("mailto:ada@example.org",), type="REPORTER"),),
+        tool=Tool(name="fuzzer", version="1.0"),
+        extra={"rule": "cpp/overflow"},
+    )
+    back = ParsedReport.from_dict(json.loads(json.dumps(report.to_dict())))
+    assert back == dataclasses.replace(report, attachments=())
