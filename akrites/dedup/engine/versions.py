@@ -9,6 +9,7 @@ signal must not count as evidence against a match.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -36,6 +37,7 @@ VersionKey = tuple[tuple[int, ...], int, int, int]
 Range = tuple[str | None, str | None, str | None]  # (introduced, fixed, last_affected)
 
 
+@functools.lru_cache(maxsize=65_536)
 def version_key(version: str | None) -> VersionKey | None:
     """A sortable key for ``version`` or ``None`` when it is not recognisably a version."""
     if not version:
