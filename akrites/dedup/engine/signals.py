@@ -72,6 +72,7 @@ class Signals:
     shared_other_refs: int
     cosine: float  # weighted TF-IDF cosine over unigrams and bigrams
     cover: float  # weighted share of the *smaller* report's terms found in the other
+    query_cover: float  # weighted share of the incoming report's terms found in the other
     shared_mass: float
     shared_specific: tuple[str, ...]
     specific_cover: (
@@ -128,7 +129,8 @@ def compare(query: Features, cand: Features, weights: Weights) -> Signals:
         if t[0] == "w"
     }
     shared_mass = sum(w for t, w in qu.items() if t in cu)
-    smaller = min(sum(qu.values()), sum(cu.values()))
+    q_total = sum(qu.values())
+    smaller = min(q_total, sum(cu.values()))
     cover = shared_mass / smaller if smaller > 0 else 0.0
 
     q_spec, c_spec = set(query.specific), set(cand.specific)
@@ -146,6 +148,7 @@ def compare(query: Features, cand: Features, weights: Weights) -> Signals:
         shared_other_refs=sum(1 for r in shared_refs if not is_specific_reference(r)),
         cosine=cosine,
         cover=min(1.0, cover),
+        query_cover=min(1.0, shared_mass / q_total) if q_total > 0 else 0.0,
         shared_mass=shared_mass,
         shared_specific=shared_specific,
         specific_cover=_specific_cover(query, cand, weights),
@@ -190,7 +193,13 @@ def _mentions(doc: Features, token: str) -> bool:
     if "." in token and not looks_like_file(token) and _names_module(doc, token.split(".")[:-1]):
         return True
     tail = re.split(r"[./:]", token)[-1]
-    return "w:" + stem(tail) in doc.terms or "w:" + stem(token) in doc.terms
+    if "w:" + stem(tail) not in doc.terms and "w:" + stem(token) not in doc.terms:
+        return False
+    # The word may only be a part of a longer name ("Dequantize" in "QuantizeAndDequantizeV3"):
+    # another operator, not this one.
+    return not any(
+        len(name) > len(tail) and tail in name and name.isalnum() for name in doc.specific
+    )
 
 
 def _names_module(doc: Features, enclosing: list[str]) -> bool:

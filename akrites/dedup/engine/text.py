@@ -103,12 +103,20 @@ _PHRASES = (
         ),
         " oob ",
     ),
+    # After the buffer overflows: what is left of "stack overflow" is stack exhaustion.
+    (
+        re.compile(
+            r"\bstack (?:overflow|exhaustion)\b|\b(?:uncontrolled|unbounded|infinite|deep) "
+            r"recursion\b|\bmaximum recursion depth\b"
+        ),
+        " recursion ",
+    ),
     (re.compile(r"\bcheck[- ]fail(?:ure|s)?\b|\bassertion failure\b"), " checkfail "),
     (re.compile(r"\btiming (?:attack|side[- ]channel)\b"), " timingattack "),
 )
 FLAW_CLASSES = _word_set(
     "xss csrf ssrf redos sqli cmdinj traversal openredirect xxe xee divzero nullptr uaf "
-    "intoverflow oobread oobwrite oob checkfail timingattack"
+    "intoverflow oobread oobwrite oob recursion checkfail timingattack"
 )
 # "oob" (unspecified out-of-bounds access) is compatible with a specific read or write, and an
 # integer overflow is how many out-of-bounds accesses start ("integer overflow leading to a
@@ -202,7 +210,7 @@ def words(text: str) -> list[str]:
         low = pattern.sub(repl, low)
     out = []
     for match in _WORD.finditer(low):
-        word = match.group()
+        word = match.group().removesuffix("'s")  # "TFLite's" is "TFLite"
         if word in STOPWORDS or word.isdigit() or len(word) < 2:
             continue
         out.append(stem(word))

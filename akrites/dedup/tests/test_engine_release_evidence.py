@@ -6,7 +6,9 @@ Hand-written, fictional data only. Each test names the rule of ``engine.scoring`
 
 from __future__ import annotations
 
-from akrites.dedup.engine import InMemoryStore, decide, features
+from typing import Any
+
+from akrites.dedup.engine import InMemoryStore, decide, features, gather
 from akrites.dedup.engine.signals import name_terms
 from akrites.dedup.engine.versions import fixes_contradict
 from akrites.dedup.tests.engine_corpus import doc
@@ -132,3 +134,43 @@ def test_naming_the_enclosing_module_counts_as_naming_the_class() -> None:
     decision = decide(features(doc("n", "quill", query, ("19.7.0",))), store)
     assert decision.duplicate_of == "old"
     assert not any(e == "code-names:0.00" for e in decision.evidence)
+
+
+def _signals(query: str, other: str, *background: str) -> Any:
+    store = InMemoryStore()
+    for i, text in enumerate((other, *background)):
+        store.add(f"s{i}", features(doc(f"s{i}", "tensorkit", text, ("2.5.0",))))
+    q = features(doc("q", "tensorkit", query, ("2.5.0",)))
+    compared, _ = gather(q, store, limit=16)
+    return next(sig for key, _, sig in compared if key == "s0")
+
+
+def test_a_name_inside_a_longer_name_is_not_a_mention_of_it() -> None:
+    query = "Tensorkit 2.5.0 fixes a heap OOB read in 'tk.raw_ops.Dequantize'."
+    tail = (
+        " The implementation does not check that the input tensor has the expected rank, so "
+        "crafted shapes make the kernel index past the end of its heap allocated buffer."
+    )
+    same = "Due to lack of validation in `tk.raw_ops.Dequantize`, a read outside of bounds occurs."
+    other = "An attacker can read outside of bounds in `tk.raw_ops.QuantizeAndDequantizeV3`."
+    assert _signals(query, same + tail, other + tail).specific_cover == 1.0
+    assert _signals(query, other + tail, same + tail).specific_cover < 0.5
+
+
+def test_a_look_alike_that_leaves_out_what_the_report_says_does_not_make_it_ambiguous() -> None:
+    store = InMemoryStore()
+    reports = {
+        "lookup": "Tensorkit is a machine learning toolkit. The TKLite hashtable lookup divides "
+        "by zero when a table is empty, crashing the process.",
+        "conv": "Tensorkit 2.5.0 fixes a division by zero in TKLite convolution.",
+    }
+    for i, word in enumerate(["pooling", "sorting", "padding", "slicing", "gather", "stride"]):
+        reports[f"b{i}"] = f"Tensorkit 2.5.0 fixes a heap overflow in TKLite convolution {word}."
+    for key, text in reports.items():
+        store.add(key, features(doc(key, "tensorkit", text, ("2.5.0",))))
+    # "conv" scores close to "lookup" (its few words are all in the report), but it leaves out
+    # "hashtable lookup", which "lookup" explains: no ambiguity.
+    query = "Tensorkit 2.5.0 fixes a division by zero in TKLite hashtable lookup."
+    decision = decide(features(doc("q", "tensorkit", query, ("2.5.0",))), store)
+    assert decision.duplicate_of == "lookup"
+    assert [key for key, _ in decision.related] == ["conv"]

@@ -83,3 +83,15 @@ def test_dependency_notices_are_short_and_about_components() -> None:
     notice = "Foo 1.2 updates its dependency 'bar' to v3.4 to include a security fix."
     assert text.is_dependency_notice(notice, len(text.words(notice)))
     assert not text.is_dependency_notice("Heap overflow in parse().", 3)
+
+
+def test_possessives_are_the_word_itself() -> None:
+    assert text.words("TKLite's convolution") == text.words("TKLite convolution")
+
+
+def test_stack_exhaustion_is_its_own_class_but_a_stack_buffer_overflow_is_not() -> None:
+    assert text.flaw_classes(text.words("a stack overflow due to a looping subgraph")) == (
+        "recursion",
+    )
+    assert text.flaw_classes(text.words("a stack-based buffer overflow in parse()")) == ("oob",)
+    assert text.classes_conflict({"recursion"}, {"intoverflow"})
