@@ -119,6 +119,9 @@ def score(sig: Signals, config: Config = DEFAULT_CONFIG) -> tuple[float, list[st
         if sig.release_reports == 1:
             value += config.release_unique
             evidence.append("release:only-report")
+    elif relation == "conflict" and sig.shared_fix_refs:
+        # Both cite the same fix: their versions disagree on where it shipped, not on the bug.
+        evidence.append("versions:conflict:same-fix")
     elif relation == "conflict":
         value -= config.version_conflict
         evidence.append("versions:conflict")

@@ -174,3 +174,21 @@ def test_a_look_alike_that_leaves_out_what_the_report_says_does_not_make_it_ambi
     decision = decide(features(doc("q", "tensorkit", query, ("2.5.0",))), store)
     assert decision.duplicate_of == "lookup"
     assert [key for key, _ in decision.related] == ["conv"]
+
+
+def test_a_shared_fix_outweighs_versions_that_disagree() -> None:
+    fix = "https://github.com/quill/quill/issues/18993"
+    store = InMemoryStore()
+    stored = "Incomplete string comparison in the quill.core component in Quill 1.9.x lets "
+    stored += "attackers fail the APIs via constructing specific string objects."
+    store.add("old", features(doc("old", "quill", stored, ("1.10.0",), references=(fix,))))
+    for i, topic in enumerate(("parser", "cache", "scheduler")):
+        text = f"Quill before 1.2{i}.0 mishandles the {topic} under load."
+        store.add(f"f{i}", features(doc(f"f{i}", "quill", text, (f"1.2{i}.0",))))
+    query = (
+        "Quill 1.22.0 includes a fix: an incomplete string comparison in the quill.core "
+        "component allows attackers to trigger slightly incorrect copying. " + fix
+    )
+    decision = decide(features(doc("q", "quill", query, ("1.22.0",))), store)
+    assert decision.duplicate_of == "old"
+    assert "versions:conflict:same-fix" in decision.evidence
