@@ -54,7 +54,7 @@ STOPWORDS = _word_set(
     "while who will with within would you your also all any some only more most allows allow "
     "allowed using use used issue issues vulnerability vulnerabilities vulnerable version "
     "versions affected fix fixed fixes attacker attackers remote user users id security prior "
-    "earlier later release released"
+    "earlier later release released see include includes including"
 )
 
 # Vulnerability-class synonyms: finders write either form; fold them so rewording still matches.
@@ -85,14 +85,14 @@ _PHRASES = (
     (re.compile(r"\binteger (?:overflow|underflow|wraparound)\b"), " intoverflow "),
     (
         re.compile(
-            r"\b(?:out[- ]of[- ]bounds?|oob) read\b|\bbuffer over-?read\b|\bover-?read\b"
+            r"\b(?:out[- ]of[- ]bounds?|oob) reads?\b|\bbuffer over-?read\b|\bover-?read\b"
             r"|\breads? outside (?:of )?(?:the )?bounds\b"
         ),
         " oobread oob ",
     ),
     (
         re.compile(
-            r"\b(?:out[- ]of[- ]bounds?|oob) write\b|\bwrites? outside (?:of )?(?:the )?bounds\b"
+            r"\b(?:out[- ]of[- ]bounds?|oob) writes?\b|\bwrites? outside (?:of )?(?:the )?bounds\b"
         ),
         " oobwrite oob ",
     ),

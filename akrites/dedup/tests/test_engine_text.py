@@ -95,3 +95,8 @@ def test_stack_exhaustion_is_its_own_class_but_a_stack_buffer_overflow_is_not() 
     )
     assert text.flaw_classes(text.words("a stack-based buffer overflow in parse()")) == ("oob",)
     assert text.classes_conflict({"recursion"}, {"intoverflow"})
+
+
+def test_advisory_filler_and_plural_accesses() -> None:
+    assert text.words("Quill 2.5.0 includes a fix. See the changelog.") == ["quill", "changelog"]
+    assert text.flaw_classes(text.words("a number of out-of-bounds reads exist")) == ("oobread",)
