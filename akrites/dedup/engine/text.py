@@ -72,7 +72,7 @@ _PHRASES = (
     (re.compile(r"\bsql injection\b"), " sqli "),
     (re.compile(r"\b(?:shell|os) (?:command )?injection\b|\bcommand injection\b"), " cmdinj "),
     (re.compile(r"\bremote code execution\b|\barbitrary code execution\b"), " rce "),
-    (re.compile(r"\b(?:directory|path) traversal\b"), " traversal "),
+    (re.compile(r"\b(?:directory|path) traversal\b"), " pathtraversal "),
     (re.compile(r"\bopen[- ]redirect(?:ion)?\b"), " openredirect "),
     (re.compile(r"\bxml external entit(?:y|ies)\b"), " xxe "),
     (
@@ -109,14 +109,14 @@ _PHRASES = (
             r"\bstack (?:overflow|exhaustion)\b|\b(?:uncontrolled|unbounded|infinite|deep) "
             r"recursion\b|\bmaximum recursion depth\b"
         ),
-        " recursion ",
+        " deeprecursion ",
     ),
     (re.compile(r"\bcheck[- ]fail(?:ure|s)?\b|\bassertion failure\b"), " checkfail "),
     (re.compile(r"\btiming (?:attack|side[- ]channel)\b"), " timingattack "),
 )
 FLAW_CLASSES = _word_set(
-    "xss csrf ssrf redos sqli cmdinj traversal openredirect xxe xee divzero nullptr uaf "
-    "intoverflow oobread oobwrite oob recursion checkfail timingattack"
+    "xss csrf ssrf redos sqli cmdinj pathtraversal openredirect xxe xee divzero nullptr uaf "
+    "intoverflow oobread oobwrite oob deeprecursion checkfail timingattack"
 )
 # "oob" (unspecified out-of-bounds access) is compatible with a specific read or write, and an
 # integer overflow is how many out-of-bounds accesses start ("integer overflow leading to a

@@ -91,12 +91,18 @@ def test_possessives_are_the_word_itself() -> None:
 
 def test_stack_exhaustion_is_its_own_class_but_a_stack_buffer_overflow_is_not() -> None:
     assert text.flaw_classes(text.words("a stack overflow due to a looping subgraph")) == (
-        "recursion",
+        "deeprecursion",
     )
     assert text.flaw_classes(text.words("a stack-based buffer overflow in parse()")) == ("oob",)
-    assert text.classes_conflict({"recursion"}, {"intoverflow"})
+    assert text.classes_conflict({"deeprecursion"}, {"intoverflow"})
 
 
 def test_advisory_filler_and_plural_accesses() -> None:
     assert text.words("Quill 2.5.0 includes a fix. See the changelog.") == ["quill", "changelog"]
     assert text.flaw_classes(text.words("a number of out-of-bounds reads exist")) == ("oobread",)
+
+
+def test_class_tokens_are_not_plain_words() -> None:
+    # "DOM traversal" is no path traversal.
+    assert text.flaw_classes(text.words("results of XML DOM traversal")) == ()
+    assert text.flaw_classes(text.words("a directory traversal in save()")) == ("pathtraversal",)
