@@ -223,10 +223,13 @@ def choose(
     ):
         return _new(best.value, ["dependency-notice", *best.evidence], related, config)
     runner = same[1] if len(same) > 1 else None
+    # Ambiguous: a runner-up that scores about as well, explains the report's words about as
+    # well and names its release if the best does, and is not a duplicate of the best itself.
     if (
         runner is not None
         and runner.value >= max(config.threshold, best.value - config.ambiguity_margin)
         and runner.signals.query_cover >= best.signals.query_cover - config.ambiguity_margin
+        and (runner.signals.versions == "agree" or best.signals.versions != "agree")
     ):
         between = compare(best.features, runner.features, weights)
         if score(between, config)[0] < config.threshold:

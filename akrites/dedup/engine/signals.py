@@ -129,6 +129,7 @@ def compare(query: Features, cand: Features, weights: Weights) -> Signals:
         if t[0] == "w"
     }
     shared_mass = sum(w for t, w in qu.items() if t in cu)
+    shared_mass += sum(min(qu[a], cu[b]) for a, b in _misspelt(qu, cu))
     q_total = sum(qu.values())
     smaller = min(q_total, sum(cu.values()))
     cover = shared_mass / smaller if smaller > 0 else 0.0
@@ -159,6 +160,45 @@ def compare(query: Features, cand: Features, weights: Weights) -> Signals:
         ranges=ranges_relation(query.ranges, cand.ranges),
         cwe=_cwe_relation(query.cwes, cand.cwes),
     )
+
+
+MISSPELT_MIN = 7  # letters in a stem before a one- or two-letter slip is read as the same word
+
+
+def _misspelt(qu: dict[str, float], cu: dict[str, float]) -> list[tuple[str, str]]:
+    """Pairs of long words, one from each report, that differ by a typo or a spelling
+    ("concatentation" and "concatenation", "sanitise" and "sanitize"): same first four
+    letters, at most two edits apart. Each word pairs at most once."""
+    by_prefix: dict[str, list[str]] = {}
+    for term in cu:
+        if len(term) >= MISSPELT_MIN + 2 and term not in qu:
+            by_prefix.setdefault(term[:6], []).append(term)
+    pairs, used = [], set()
+    for term in qu:
+        if len(term) < MISSPELT_MIN + 2 or term in cu:
+            continue
+        for other in by_prefix.get(term[:6], ()):
+            if other not in used and _within_two_edits(term[2:], other[2:]):
+                pairs.append((term, other))
+                used.add(other)
+                break
+    return pairs
+
+
+def _within_two_edits(a: str, b: str) -> bool:
+    """Levenshtein distance of ``a`` and ``b`` is at most 2 (banded, so linear in length)."""
+    if abs(len(a) - len(b)) > 2:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [3] * len(b)
+        for j in range(max(1, i - 2), min(len(b), i + 2) + 1):
+            cost = 0 if ca == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        if min(current) > 2:
+            return False
+        previous = current
+    return previous[-1] <= 2
 
 
 def _cwe_relation(a: tuple[str, ...], b: tuple[str, ...]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from akrites.dedup.engine import InMemoryStore, decide, features, gather
-from akrites.dedup.engine.signals import name_terms
+from akrites.dedup.engine.signals import _misspelt, _within_two_edits, name_terms
 from akrites.dedup.engine.versions import fixes_contradict
 from akrites.dedup.tests.engine_corpus import doc
 
@@ -192,3 +192,39 @@ def test_a_shared_fix_outweighs_versions_that_disagree() -> None:
     decision = decide(features(doc("q", "quill", query, ("1.22.0",))), store)
     assert decision.duplicate_of == "old"
     assert "versions:conflict:same-fix" in decision.evidence
+
+
+def test_a_look_alike_without_the_release_does_not_make_it_ambiguous() -> None:
+    fixed = (
+        "In Quill before 8.1.0, SgiRleDecode has a 4-byte buffer over-read when decoding crafted "
+        "SGI RLE files because offsets and length tables are mishandled by the scanline "
+        "bookkeeping, which trusts the header of the file."
+    )
+    older = (
+        "In quill/SgiRleDecode.c through 7.0.0, out-of-bounds reads exist in the parsing of SGI "
+        "images: the pixel loop copies runs without comparing them to the width of the "
+        "destination row, reported with a proof of concept image from a fuzzer."
+    )
+    store = _store(
+        ("fixed", fixed, ("8.1.0",)),
+        ("older", older, ()),
+        ("b0", "Quill before 8.1.0 mishandles TIFF tags.", ("8.1.0",)),
+        ("b1", "Quill before 7.2.0 leaks memory in PNG chunks.", ("7.2.0",)),
+    )
+    # Both explain every word of the notice, and they are distinct from each other; only
+    # "fixed" also names its release.
+    query = "Quill 8.1.0 includes a fix for SGI RLE decode buffer overrun."
+    decision = decide(features(doc("q", "quill", query, ("8.1.0",))), store)
+    assert decision.duplicate_of == "fixed"
+
+
+def test_a_misspelt_rare_word_is_the_same_word() -> None:
+    query = "Tensorkit 2.5.0 fixes an integer overflow in TKLite concatentation."
+    right = "The TKLite implementation of concatenation is vulnerable to an integer overflow."
+    other = "The TKLite code for allocating arrays is vulnerable to an integer overflow."
+    assert _signals(query, right, other).query_cover > _signals(query, other, right).query_cover
+    # Same first letters and at most two edits apart; a prefix makes another word.
+    assert _misspelt({"w:sanitise": 1.0}, {"w:sanitize": 1.0}) == [("w:sanitise", "w:sanitize")]
+    assert _misspelt({"w:serialization": 1.0}, {"w:deserialization": 1.0}) == []
+    assert _misspelt({"w:allocation": 1.0}, {"w:allegation": 1.0}) == []
+    assert not _within_two_edits("concatenation", "continuation")
