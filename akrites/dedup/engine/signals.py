@@ -169,14 +169,17 @@ def _misspelt(qu: dict[str, float], cu: dict[str, float]) -> list[tuple[str, str
     """Pairs of long words, one from each report, that differ by a typo or a spelling
     ("concatentation" and "concatenation", "sanitise" and "sanitize"): same first four
     letters, at most two edits apart. Each word pairs at most once."""
+    size = MISSPELT_MIN + 2
+    unmatched = [t for t, w in qu.items() if len(t) >= size and w > 0.0 and t not in cu]
+    if not unmatched:
+        return []
+    prefixes = {t[:6] for t in unmatched}
     by_prefix: dict[str, list[str]] = {}
-    for term in cu:
-        if len(term) >= MISSPELT_MIN + 2 and term not in qu:
+    for term in [t for t in cu if len(t) >= size and t[:6] in prefixes]:
+        if term not in qu:
             by_prefix.setdefault(term[:6], []).append(term)
     pairs, used = [], set()
-    for term in qu:
-        if len(term) < MISSPELT_MIN + 2 or term in cu:
-            continue
+    for term in unmatched:
         for other in by_prefix.get(term[:6], ()):
             if other not in used and _within_two_edits(term[2:], other[2:]):
                 pairs.append((term, other))
