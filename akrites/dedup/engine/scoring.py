@@ -11,7 +11,7 @@ that are distinct from each other fit equally well), and a dependency-update not
 identity evidence (unless it is the same update filed again at another release).
 
 Below the threshold, one rule can still match: a notice that says nothing but its release
-("Notebook 5.7.6 includes a fix for a vulnerability") is the one stored report of the package
+("Quill 2.4.1 includes a fix for a vulnerability") is the one stored report of the package
 whose bug stops at that release, if there is exactly one.
 """
 
@@ -247,7 +247,7 @@ def choose(
 def _same_update(doc_features: Features, best: _Scored, config: Config) -> bool:
     """Whether two dependency notices announce one update, filed again at another release.
 
-    "Sparsify 0.12.1 updates 'tmpl' to 1.0.5" and "Sparsify 1.0.0 updates 'tmpl' to 1.0.5" are
+    "Quill 0.9.1 updates 'left-pad' to 2.0.1" and "Quill 1.0.0 updates 'left-pad' to 2.0.1" are
     one fix announced twice. Notices of one release that bump a component to one version are
     not: that is how a database files each flaw the update fixes.
     """
@@ -271,7 +271,7 @@ def _release_only(
 ) -> _Scored | None:
     """The one stored report a content-free release notice can only mean, if there is one.
 
-    "Notebook 5.7.6 includes a fix for a vulnerability" says no more than its release. When the
+    "Quill 2.4.1 includes a fix for a vulnerability" says no more than its release. When the
     package's history knows exactly one report whose bug stops at that release, and the notice
     neither names a different class of flaw nor an updated dependency, it is that report.
     """

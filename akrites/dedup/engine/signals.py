@@ -87,8 +87,8 @@ class Signals:
 
 
 def name_terms(package: str | None) -> frozenset[str]:
-    """Counted tokens made only of the words of a package key's name (``pypi/seldon-core``:
-    ``w:seldon``, ``w:core``, ``b:seldon core``, ``s:seldon-core``)."""
+    """Counted tokens made only of the words of a package key's name (``pypi/quill-server``:
+    ``w:quill``, ``w:server``, ``b:quill server``, ``s:quill-server``)."""
     if not package:
         return frozenset()
     name = package.partition("/")[2] or package
@@ -167,8 +167,8 @@ MISSPELT_MIN = 7  # letters in a stem before a one- or two-letter slip is read a
 
 def _misspelt(qu: dict[str, float], cu: dict[str, float]) -> list[tuple[str, str]]:
     """Pairs of long words, one from each report, that differ by a typo or a spelling
-    ("concatentation" and "concatenation", "sanitise" and "sanitize"): same first four
-    letters, at most two edits apart. Each word pairs at most once."""
+    ("synchronisation" and "synchronization", "authentification" and "authentication"): same
+    first four letters, at most two edits apart. Each word pairs at most once."""
     size = MISSPELT_MIN + 2
     unmatched = [t for t, w in qu.items() if len(t) >= size and w > 0.0 and t not in cu]
     if not unmatched:
@@ -238,7 +238,7 @@ def _mentions(doc: Features, token: str) -> bool:
     tail = re.split(r"[./:]", token)[-1]
     if "w:" + stem(tail) not in doc.terms and "w:" + stem(token) not in doc.terms:
         return False
-    # The word may only be a part of a longer name ("Dequantize" in "QuantizeAndDequantizeV3"):
+    # The word may only be a part of a longer name ("Merge" in "SparseMergeV2"):
     # another operator, not this one.
     return not any(
         len(name) > len(tail) and tail in name and name.isalnum() for name in doc.specific
@@ -247,8 +247,7 @@ def _mentions(doc: Features, token: str) -> bool:
 
 def _names_module(doc: Features, enclosing: list[str]) -> bool:
     """Whether ``doc`` names (a dotted run of at least two segments of) the module a dotted
-    name lives in: "words.protocols.jabber.xmlstream" for
-    "twisted.words.protocols.jabber.xmlstream.TLSInitiatingInitializer"."""
+    name lives in: "net.chat.stream" for "quill.net.chat.stream.TlsStarter"."""
     if len(enclosing) < 2:
         return False
     path = "." + ".".join(enclosing) + "."

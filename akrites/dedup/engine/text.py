@@ -210,7 +210,7 @@ def words(text: str) -> list[str]:
         low = pattern.sub(repl, low)
     out = []
     for match in _WORD.finditer(low):
-        word = match.group().removesuffix("'s")  # "TFLite's" is "TFLite"
+        word = match.group().removesuffix("'s")  # "QuillDB's" is "QuillDB"
         if word in STOPWORDS or word.isdigit() or len(word) < 2:
             continue
         out.append(stem(word))

@@ -42,21 +42,21 @@ def _store(*reports: tuple[str, str, tuple[str, ...]], package: str = "quill") -
 QUILL = (
     (
         "q-1",
-        "Quill before 5.7.6 lets a remote page include resources cross-origin (XSSI).",
-        ("5.7.6",),
+        "Quill before 3.2.4 lets an embedded page read the clipboard of the editor.",
+        ("3.2.4",),
     ),
     (
         "q-2",
-        "Quill before 5.4.1 executes script from a forged notebook after sanitising.",
-        ("5.4.1",),
+        "Quill before 3.1.1 runs macros from an untrusted template without asking.",
+        ("3.1.1",),
     ),
-    ("q-3", "Quill before 5.4.0 leaks the session token in the page title.", ("5.4.0",)),
+    ("q-3", "Quill before 3.1.0 leaks the session token in the page title.", ("3.1.0",)),
 )
 
 
 def test_a_content_free_release_notice_is_the_one_report_of_that_release() -> None:
     decision = decide(
-        features(doc("n", "quill", "Quill 5.7.6 includes a fix for a vulnerability.", ("5.7.6",))),
+        features(doc("n", "quill", "Quill 3.2.4 includes a fix for a vulnerability.", ("3.2.4",))),
         _store(*QUILL),
     )
     assert decision.duplicate_of == "q-1"
@@ -64,9 +64,9 @@ def test_a_content_free_release_notice_is_the_one_report_of_that_release() -> No
 
 
 def test_a_release_notice_is_not_matched_when_the_release_fixed_two_reports() -> None:
-    second = ("q-4", "Quill before 5.7.6 follows redirects to other hosts.", ("5.7.6",))
+    second = ("q-4", "Quill before 3.2.4 follows redirects to other hosts.", ("3.2.4",))
     decision = decide(
-        features(doc("n", "quill", "Quill 5.7.6 includes a fix for a vulnerability.", ("5.7.6",))),
+        features(doc("n", "quill", "Quill 3.2.4 includes a fix for a vulnerability.", ("3.2.4",))),
         _store(*QUILL, second),
     )
     assert decision.duplicate_of is None
@@ -74,8 +74,8 @@ def test_a_release_notice_is_not_matched_when_the_release_fixed_two_reports() ->
 
 def test_a_release_notice_naming_another_flaw_class_is_not_matched() -> None:
     decision = decide(
-        features(doc("n", "quill", "Quill 5.7.6 fixes an SQL injection.", ("5.7.6",))),
-        _store(("q-1", "Quill before 5.7.6 has a cross-site scripting flaw.", ("5.7.6",))),
+        features(doc("n", "quill", "Quill 3.2.4 fixes an SQL injection.", ("3.2.4",))),
+        _store(("q-1", "Quill before 3.2.4 has a cross-site scripting flaw.", ("3.2.4",))),
     )
     assert decision.duplicate_of is None
 
@@ -83,10 +83,10 @@ def test_a_release_notice_naming_another_flaw_class_is_not_matched() -> None:
 def test_two_notices_of_one_package_name_only_are_not_alike() -> None:
     # All the two share is the package's own name ("Quill server"): that is no evidence.
     store = _store(
-        ("old", "Quill-server 1.0.2 includes a fix for [ID].", ("1.0.2",)), package="quill-server"
+        ("old", "Quill-server 2.0.2 includes a fix for [ID].", ("2.0.2",)), package="quill-server"
     )
-    text = "Quill-server 0.4.0 includes a fix for [ID] in openjdk:8u201-jre-alpine3."
-    decision = decide(features(doc("n", "quill-server", text, ("0.4.0",))), store)
+    text = "Quill-server 1.3.0 includes a fix for [ID] in libfoo 9.1-r4 for armhf."
+    decision = decide(features(doc("n", "quill-server", text, ("1.3.0",))), store)
     assert decision.duplicate_of is None
     assert decision.score < 0.5
 
@@ -95,20 +95,20 @@ def test_one_dependency_update_filed_again_at_a_later_release_is_a_duplicate() -
     store = _store(
         (
             "a",
-            "Quill 0.12.1 updates its NPM dependency 'tmpl' to v1.0.5 to include a security fix.",
-            ("0.12.1",),
+            "Quill 0.9.1 updates its NPM dependency 'left-pad' to v2.0.1 to include a security fix.",
+            ("0.9.1",),
         ),
         (
             "b",
-            "Quill 0.12.1 updates its NPM dependency 'ws' to v5.2.3 to include a security fix.",
-            ("0.12.1",),
+            "Quill 0.9.1 updates its NPM dependency 'ms' to v3.1.4 to include a security fix.",
+            ("0.9.1",),
         ),
     )
-    again = "Quill 1.0.0 updates its NPM dependency 'tmpl' to v1.0.5 to include a security fix."
+    again = "Quill 1.0.0 updates its NPM dependency 'left-pad' to v2.0.1 to include a security fix."
     assert decide(features(doc("n", "quill", again, ("1.0.0",))), store).duplicate_of == "a"
     # Another bump of the component at the same release is another flaw of it: not merged.
-    other = "Quill 0.12.1 updates its NPM dependency 'tmpl' to v1.0.5 to include a security fix."
-    decision = decide(features(doc("m", "quill", other, ("0.12.1",))), store)
+    other = "Quill 0.9.1 updates its NPM dependency 'left-pad' to v2.0.1 to include a security fix."
+    decision = decide(features(doc("m", "quill", other, ("0.9.1",))), store)
     assert decision.duplicate_of is None
     assert decision.evidence[0] == "dependency-notice"
 
@@ -117,21 +117,21 @@ def test_naming_the_enclosing_module_counts_as_naming_the_class() -> None:
     store = _store(
         (
             "old",
-            "In words.protocols.jabber.xmlstream in Quill through 19.2.1, XMPP support did not "
-            "verify certificates when used with TLS, allowing an attacker to MITM connections.",
-            ("19.7.0",),
+            "In net.chat.stream in Quill through 7.2.1, the chat client skipped certificate "
+            "checks after a STARTTLS upgrade, so a network attacker could read the session.",
+            ("7.4.0",),
         ),
         (
             "other",
-            "Quill before 19.2.0 mishandles CRLF in request URIs of web.client.",
-            ("19.2.0",),
+            "Quill before 7.2.0 mishandles CRLF in request URIs of web.fetcher.",
+            ("7.2.0",),
         ),
     )
     query = (
-        "In Quill 19.7.0, quill.words.protocols.jabber.xmlstream.TLSInitiatingInitializer "
-        "properly verifies the server's certificate against platform CAs and the stream's domain."
+        "In Quill 7.4.0, quill.net.chat.stream.TlsStarter now checks the server certificate "
+        "against the system CAs and the stream's host name after a STARTTLS upgrade."
     )
-    decision = decide(features(doc("n", "quill", query, ("19.7.0",))), store)
+    decision = decide(features(doc("n", "quill", query, ("7.4.0",))), store)
     assert decision.duplicate_of == "old"
     assert not any(e == "code-names:0.00" for e in decision.evidence)
 
@@ -146,13 +146,13 @@ def _signals(query: str, other: str, *background: str) -> Any:
 
 
 def test_a_name_inside_a_longer_name_is_not_a_mention_of_it() -> None:
-    query = "Tensorkit 2.5.0 fixes a heap OOB read in 'tk.raw_ops.Dequantize'."
+    query = "Tensorkit 2.5.0 fixes a heap OOB read in 'tk.ops.Merge'."
     tail = (
-        " The implementation does not check that the input tensor has the expected rank, so "
-        "crafted shapes make the kernel index past the end of its heap allocated buffer."
+        " The kernel does not check that the two inputs have the same rank, so crafted "
+        "shapes make it index past the end of its heap allocated buffer."
     )
-    same = "Due to lack of validation in `tk.raw_ops.Dequantize`, a read outside of bounds occurs."
-    other = "An attacker can read outside of bounds in `tk.raw_ops.QuantizeAndDequantizeV3`."
+    same = "Due to lack of validation in `tk.ops.Merge`, a read outside of bounds occurs."
+    other = "An attacker can read outside of bounds in `tk.ops.SparseMergeV2`."
     assert _signals(query, same + tail, other + tail).specific_cover == 1.0
     assert _signals(query, other + tail, same + tail).specific_cover < 0.5
 
@@ -160,34 +160,34 @@ def test_a_name_inside_a_longer_name_is_not_a_mention_of_it() -> None:
 def test_a_look_alike_that_leaves_out_what_the_report_says_does_not_make_it_ambiguous() -> None:
     store = InMemoryStore()
     reports = {
-        "lookup": "Tensorkit is a machine learning toolkit. The TKLite hashtable lookup divides "
-        "by zero when a table is empty, crashing the process.",
+        "bloom": "Tensorkit is a machine learning toolkit. The TKLite bloom filter divides "
+        "by zero when a buffer is empty, crashing the process.",
         "conv": "Tensorkit 2.5.0 fixes a division by zero in TKLite convolution.",
     }
     for i, word in enumerate(["pooling", "sorting", "padding", "slicing", "gather", "stride"]):
         reports[f"b{i}"] = f"Tensorkit 2.5.0 fixes a heap overflow in TKLite convolution {word}."
     for key, text in reports.items():
         store.add(key, features(doc(key, "tensorkit", text, ("2.5.0",))))
-    # "conv" scores close to "lookup" (its few words are all in the report), but it leaves out
-    # "hashtable lookup", which "lookup" explains: no ambiguity.
-    query = "Tensorkit 2.5.0 fixes a division by zero in TKLite hashtable lookup."
+    # "conv" scores close to "bloom" (its few words are all in the report), but it leaves out
+    # "bloom filter", which "bloom" explains: no ambiguity.
+    query = "Tensorkit 2.5.0 fixes a division by zero in TKLite bloom filter."
     decision = decide(features(doc("q", "tensorkit", query, ("2.5.0",))), store)
-    assert decision.duplicate_of == "lookup"
+    assert decision.duplicate_of == "bloom"
     assert [key for key, _ in decision.related] == ["conv"]
 
 
 def test_a_shared_fix_outweighs_versions_that_disagree() -> None:
-    fix = "https://github.com/quill/quill/issues/18993"
+    fix = "https://github.com/quill/quill/issues/4242"
     store = InMemoryStore()
-    stored = "Incomplete string comparison in the quill.core component in Quill 1.9.x lets "
-    stored += "attackers fail the APIs via constructing specific string objects."
+    stored = "A missing length check in the quill.codec module of Quill 1.9.x lets crafted "
+    stored += "frames truncate the decoded stream."
     store.add("old", features(doc("old", "quill", stored, ("1.10.0",), references=(fix,))))
     for i, topic in enumerate(("parser", "cache", "scheduler")):
         text = f"Quill before 1.2{i}.0 mishandles the {topic} under load."
         store.add(f"f{i}", features(doc(f"f{i}", "quill", text, (f"1.2{i}.0",))))
     query = (
-        "Quill 1.22.0 includes a fix: an incomplete string comparison in the quill.core "
-        "component allows attackers to trigger slightly incorrect copying. " + fix
+        "Quill 1.22.0 includes a fix: a missing length check in the quill.codec module lets "
+        "crafted frames truncate the stream. " + fix
     )
     decision = decide(features(doc("q", "quill", query, ("1.22.0",))), store)
     assert decision.duplicate_of == "old"
@@ -196,12 +196,12 @@ def test_a_shared_fix_outweighs_versions_that_disagree() -> None:
 
 def test_a_look_alike_without_the_release_does_not_make_it_ambiguous() -> None:
     fixed = (
-        "In Quill before 8.1.0, SgiRleDecode has a 4-byte buffer over-read when decoding crafted "
-        "SGI RLE files because offsets and length tables are mishandled by the scanline "
-        "bookkeeping, which trusts the header of the file."
+        "In Quill before 8.1.0, PcxUnpack has a 2-byte buffer over-read when unpacking crafted "
+        "PCX files because the plane counts are trusted by the scanline bookkeeping, which "
+        "believes the header of the file."
     )
     older = (
-        "In quill/SgiRleDecode.c through 7.0.0, out-of-bounds reads exist in the parsing of SGI "
+        "In quill/PcxUnpack.c through 7.0.0, out-of-bounds reads exist in the unpacking of PCX "
         "images: the pixel loop copies runs without comparing them to the width of the "
         "destination row, reported with a proof of concept image from a fuzzer."
     )
@@ -213,18 +213,18 @@ def test_a_look_alike_without_the_release_does_not_make_it_ambiguous() -> None:
     )
     # Both explain every word of the notice, and they are distinct from each other; only
     # "fixed" also names its release.
-    query = "Quill 8.1.0 includes a fix for SGI RLE decode buffer overrun."
+    query = "Quill 8.1.0 includes a fix for PCX unpack buffer overrun."
     decision = decide(features(doc("q", "quill", query, ("8.1.0",))), store)
     assert decision.duplicate_of == "fixed"
 
 
 def test_a_misspelt_rare_word_is_the_same_word() -> None:
-    query = "Tensorkit 2.5.0 fixes an integer overflow in TKLite concatentation."
-    right = "The TKLite implementation of concatenation is vulnerable to an integer overflow."
+    query = "Tensorkit 2.5.0 fixes an integer overflow in TKLite synchronisation."
+    right = "The TKLite implementation of synchronization is vulnerable to an integer overflow."
     other = "The TKLite code for allocating arrays is vulnerable to an integer overflow."
     assert _signals(query, right, other).query_cover > _signals(query, other, right).query_cover
     # Same first letters and at most two edits apart; a prefix makes another word.
-    assert _misspelt({"w:sanitise": 1.0}, {"w:sanitize": 1.0}) == [("w:sanitise", "w:sanitize")]
+    assert _misspelt({"w:authentif": 1.0}, {"w:authent": 1.0}) == [("w:authentif", "w:authent")]
     assert _misspelt({"w:serialization": 1.0}, {"w:deserialization": 1.0}) == []
     assert _misspelt({"w:allocation": 1.0}, {"w:allegation": 1.0}) == []
-    assert not _within_two_edits("concatenation", "continuation")
+    assert not _within_two_edits("tokenization", "organization")

@@ -52,8 +52,8 @@ def test_integer_overflows_lead_to_out_of_bounds_access() -> None:
 
 
 def test_reads_and_writes_out_of_bounds_share_the_generic_word_not_the_class() -> None:
-    read = text.words("a heap buffer over-read in SGI decoding")
-    assert "oob" in text.words("SGI decode buffer overrun") and "oob" in read
+    read = text.words("a heap buffer over-read in PCX unpacking")
+    assert "oob" in text.words("PCX unpack buffer overrun") and "oob" in read
     assert text.flaw_classes(read) == ("oobread",)
     assert text.classes_conflict({"oobread"}, {"oobwrite"})
 
@@ -90,7 +90,7 @@ def test_possessives_are_the_word_itself() -> None:
 
 
 def test_stack_exhaustion_is_its_own_class_but_a_stack_buffer_overflow_is_not() -> None:
-    assert text.flaw_classes(text.words("a stack overflow due to a looping subgraph")) == (
+    assert text.flaw_classes(text.words("a stack overflow due to a looping graph")) == (
         "deeprecursion",
     )
     assert text.flaw_classes(text.words("a stack-based buffer overflow in parse()")) == ("oob",)
@@ -99,10 +99,10 @@ def test_stack_exhaustion_is_its_own_class_but_a_stack_buffer_overflow_is_not() 
 
 def test_advisory_filler_and_plural_accesses() -> None:
     assert text.words("Quill 2.5.0 includes a fix. See the changelog.") == ["quill", "changelog"]
-    assert text.flaw_classes(text.words("a number of out-of-bounds reads exist")) == ("oobread",)
+    assert text.flaw_classes(text.words("several out-of-bounds reads exist")) == ("oobread",)
 
 
 def test_class_tokens_are_not_plain_words() -> None:
-    # "DOM traversal" is no path traversal.
-    assert text.flaw_classes(text.words("results of XML DOM traversal")) == ()
+    # A "tree traversal" is no path traversal.
+    assert text.flaw_classes(text.words("results of a tree traversal")) == ()
     assert text.flaw_classes(text.words("a directory traversal in save()")) == ("pathtraversal",)
