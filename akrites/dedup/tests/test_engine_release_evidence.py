@@ -95,7 +95,7 @@ def test_one_dependency_update_filed_again_at_a_later_release_is_a_duplicate() -
     store = _store(
         (
             "a",
-            "Quill 0.9.1 updates its NPM dependency 'left-pad' to v2.0.1 to include a security fix.",
+            "Quill 0.9.1 updates its NPM dependency 'lpad' to v2.0.1 to include a security fix.",
             ("0.9.1",),
         ),
         (
@@ -104,10 +104,10 @@ def test_one_dependency_update_filed_again_at_a_later_release_is_a_duplicate() -
             ("0.9.1",),
         ),
     )
-    again = "Quill 1.0.0 updates its NPM dependency 'left-pad' to v2.0.1 to include a security fix."
+    again = "Quill 1.0.0 updates its NPM dependency 'lpad' to v2.0.1 to include a security fix."
     assert decide(features(doc("n", "quill", again, ("1.0.0",))), store).duplicate_of == "a"
     # Another bump of the component at the same release is another flaw of it: not merged.
-    other = "Quill 0.9.1 updates its NPM dependency 'left-pad' to v2.0.1 to include a security fix."
+    other = "Quill 0.9.1 updates its NPM dependency 'lpad' to v2.0.1 to include a security fix."
     decision = decide(features(doc("m", "quill", other, ("0.9.1",))), store)
     assert decision.duplicate_of is None
     assert decision.evidence[0] == "dependency-notice"
