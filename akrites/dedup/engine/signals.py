@@ -170,13 +170,17 @@ def _misspelt(qu: dict[str, float], cu: dict[str, float]) -> list[tuple[str, str
     ("synchronisation" and "synchronization", "authentification" and "authentication"): same
     first four letters, at most two edits apart. Each word pairs at most once."""
     size = MISSPELT_MIN + 2
-    unmatched = [t for t, w in qu.items() if len(t) >= size and w > 0.0 and t not in cu]
+    # Prose words only: names that differ by a digit or a letter ("conv2d" and "conv3d",
+    # "parse_v1" and "parse_v2") are different names.
+    unmatched = [
+        t for t, w in qu.items() if len(t) >= size and w > 0.0 and t not in cu and t[2:].isalpha()
+    ]
     if not unmatched:
         return []
     prefixes = {t[:6] for t in unmatched}
     by_prefix: dict[str, list[str]] = {}
     for term in [t for t in cu if len(t) >= size and t[:6] in prefixes]:
-        if term not in qu:
+        if term not in qu and term[2:].isalpha():
             by_prefix.setdefault(term[:6], []).append(term)
     pairs, used = [], set()
     for term in unmatched:

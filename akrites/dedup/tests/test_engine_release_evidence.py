@@ -228,3 +228,6 @@ def test_a_misspelt_rare_word_is_the_same_word() -> None:
     assert _misspelt({"w:serialization": 1.0}, {"w:deserialization": 1.0}) == []
     assert _misspelt({"w:allocation": 1.0}, {"w:allegation": 1.0}) == []
     assert not _within_two_edits("tokenization", "organization")
+    # Names that differ by a digit are different names, not typos.
+    assert _misspelt({"w:conv2dfilter": 1.0}, {"w:conv3dfilter": 1.0}) == []
+    assert _misspelt({"w:parser_part_1": 1.0}, {"w:parser_part_2": 1.0}) == []
