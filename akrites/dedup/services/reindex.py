@@ -93,13 +93,15 @@ def dedup_reindex(
         if progress is not None:
             progress(counts.reindexed + counts.unreadable, total)
     counts.advisories_stale = stale_counts()["advisory"]
-    audit_append(
-        actor=actor,
-        action="dedup.reindex",
-        object_type="dedup_index",
-        object_id=str(FEATURES_VERSION),
-        data={"reindexed": counts.reindexed, "unreadable": counts.unreadable},
-    )
+    if counts.reindexed or counts.unreadable:
+        with transaction.atomic():
+            audit_append(
+                actor=actor,
+                action="dedup.reindex",
+                object_type="dedup_index",
+                object_id=str(FEATURES_VERSION),
+                data={"reindexed": counts.reindexed, "unreadable": counts.unreadable},
+            )
     return counts
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from akrites.audit.models import AuditEntry
 from akrites.core.actors import SystemActor
 from akrites.core.errors import PermissionDenied
 from akrites.dedup.docs import doc_from_parsed
@@ -128,3 +129,16 @@ def test_command_reports_stale_entries_and_check_fails_on_them(project: Any, rep
     call_command("dedup_reindex", stdout=out, stderr=StringIO())
     assert "reports: 1 re-extracted, 0 unreadable" in out.getvalue()
     assert stale_counts() == {"report": 0, "advisory": 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_command_runs_outside_a_test_transaction(project: Any, reporter: Any) -> None:
+    # As an operator runs it: every batch and the audit entry commit on their own.
+    submit(reporter, REPORTS[0])
+    out = StringIO()
+    call_command("dedup_reindex", stdout=out, stderr=StringIO())  # nothing stale: no-op
+    assert "reports: 0 re-extracted" in out.getvalue()
+    DedupEntry.objects.update(features_version=1)
+    call_command("dedup_reindex", stdout=out, stderr=StringIO())
+    assert stale_counts() == {"report": 0, "advisory": 0}
+    assert AuditEntry.objects.filter(action="dedup.reindex").count() == 1
