@@ -90,9 +90,10 @@ def test_bulk_ingest_costs_a_fixed_number_of_queries(client, tokens, django_asse
     assert response.status_code == 200 and response.json()["accepted"] == 50
     fifty = _queries(lambda: _bulk(client, tokens["reporter"], 50, offset=2000))
     hundred = _queries(lambda: _bulk(client, tokens["reporter"], 100, offset=3000))
-    # Bulk inserts are chunked by the database's parameter limit, so a larger batch may cost
-    # a few more statements — never one (or more) per report.
-    assert hundred - fifty <= 5, f"50 reports: {fifty} queries, 100 reports: {hundred}"
+    # Bulk inserts are chunked by the database's parameter limit (cases, reports, entries,
+    # postings each), so a larger batch costs a few more statements: on SQLite 4 to 6 for these
+    # 50 more reports, depending on how many of them open a case. Never one per report.
+    assert hundred - fifty <= 50 // 5, f"50 reports: {fifty} queries, 100 reports: {hundred}"
 
 
 @pytest.mark.parametrize(
