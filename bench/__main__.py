@@ -7,12 +7,14 @@ PostgreSQL database when AKRITES_BENCH_POSTGRES=postgresql://… is set.
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from bench._setup import django_on_scratch_db, machine
 
-BENCHMARKS = ("lifecycle", "intake", "load", "abuse", "scale", "crash", "fuzz")
+BENCHMARKS = ("lifecycle", "intake", "load", "abuse", "scale", "crash", "fuzz", "dedup")
 
 
 def _print(results: dict[str, Any]) -> None:
@@ -65,7 +67,6 @@ def main(argv: list[str]) -> int:
 
 def _proofs(names: list[str]) -> bool:
     """Long forms of the proof drills (crash: 20 cycles, database kills; abuse; fuzzing)."""
-    import os
     import subprocess
 
     env = {**os.environ}
@@ -75,18 +76,36 @@ def _proofs(names: list[str]) -> bool:
         env.pop("AKRITES_DATABASE_URL", None)
     env.setdefault("AKRITES_PROOF_CYCLES", "20")
     env.setdefault("AKRITES_PROOF_PG_KILL", "1")
-    commands = {
-        "crash": ["-m", "pytest", "tests/proof/test_crash.py", "-q", "-s", "-p", "no:xdist"],
-        "abuse": ["-m", "bench.abuse", "--seconds", "20", "--per-identity", "600"],
-        "fuzz": ["-m", "bench.fuzz_parsers", "--seconds", env.get("AKRITES_FUZZ_SECONDS", "60")],
+    commands: dict[str, list[list[str]]] = {
+        "crash": [["-m", "pytest", "tests/proof/test_crash.py", "-q", "-s", "-p", "no:xdist"]],
+        "abuse": [["-m", "bench.abuse", "--seconds", "20", "--per-identity", "600"]],
+        "fuzz": [["-m", "bench.fuzz_parsers", "--seconds", env.get("AKRITES_FUZZ_SECONDS", "60")]],
+        # Issue 4: decision latency at growing index sizes (1 M takes about an hour:
+        # AKRITES_DEDUP_SIZES=10k,100k,1M), re-extraction after an upgrade, and quality on
+        # the labelled benchmark split when it is present.
+        "dedup": [
+            ["-m", "bench.dedup_scale", "--sizes", env.get("AKRITES_DEDUP_SIZES", "10k,100k")],
+            ["-m", "bench.dedup_reindex"],
+        ],
     }
+    if _dedup_split().is_file():
+        commands["dedup"].append(["manage.py", "eval", "dedup"])
     failed = False
     if os.environ.get("AKRITES_BENCH_POSTGRES"):
         commands.pop("fuzz")  # the parsers do not touch the database: once (SQLite pass) is enough
     for name in (n for n in names if n in commands):
         print(f"\n## {name} (long form)", flush=True)
-        failed |= subprocess.run([sys.executable, *commands[name]], env=env).returncode != 0
+        if name == "dedup" and not _dedup_split().is_file():
+            print(f"quality skipped: {_dedup_split()} not found (set AKRITES_SHARED_DIR)")
+        for argv in commands[name]:
+            failed |= subprocess.run([sys.executable, *argv], env=env).returncode != 0
     return failed
+
+
+def _dedup_split() -> Path:
+    root = Path(__file__).resolve().parent.parent
+    shared = Path(os.environ.get("AKRITES_SHARED_DIR", root.parent / "shared"))
+    return shared / "data" / "dedup" / "dev_records.jsonl"
 
 
 if __name__ == "__main__":
