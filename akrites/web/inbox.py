@@ -24,7 +24,7 @@ from django.db.models import Max, Min, Q
 from akrites.access.models import Embargo
 from akrites.access.policy import allowed
 from akrites.access.selectors import viewer_zone
-from akrites.access.services.embargo import default_end
+from akrites.access.services.embargo import NOTIFIED_OR_LATER, default_end
 from akrites.cases.models import Case, Status, TimelineEntry
 from akrites.cases.selectors import case_list
 from akrites.cases.triage.clocks import ClockState
@@ -40,7 +40,6 @@ _ACKNOWLEDGE = frozenset({Status.NOTIFIED, Status.ESCALATED})
 # the next action.
 _DATES = DATES_OPEN - {Status.ACCEPTED}
 _PUBLIC = frozenset({Status.DISCLOSED, Status.CLOSED})
-_NOTIFIED_OR_LATER = frozenset(OPEN_STATUSES) - {Status.TRIAGE, Status.ACCEPTED}
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ def _embargo_end(case: Case, stored: datetime | None, first: datetime | None) ->
     if stored is not None:
         return stored
     start = first
-    if start is None and case.status in _NOTIFIED_OR_LATER:
+    if start is None and case.status in NOTIFIED_OR_LATER:
         start = case.status_changed_at or case.created_at
     if start is None:
         return None

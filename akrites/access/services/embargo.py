@@ -22,7 +22,7 @@ from akrites.core.errors import Conflict, InvalidInput, PermissionDenied
 
 MAX_REASON = 5000
 # Statuses from which the maintainers have been told (the embargo clock runs).
-_NOTIFIED_OR_LATER = frozenset(
+NOTIFIED_OR_LATER = frozenset(
     {
         Status.NOTIFIED,
         Status.ACKNOWLEDGED,
@@ -44,7 +44,7 @@ def embargo_start(case: Case) -> datetime | None:
         .values_list("at", flat=True)
         .first()
     )
-    if first is None and case.status in _NOTIFIED_OR_LATER:
+    if first is None and case.status in NOTIFIED_OR_LATER:
         return case.status_changed_at or case.created_at
     return first
 

@@ -10,6 +10,7 @@ they say where the bug is.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -86,6 +87,7 @@ class Signals:
     cwe: str  # "same" | "different" | "unknown"
 
 
+@functools.lru_cache(maxsize=4096)
 def name_terms(package: str | None) -> frozenset[str]:
     """Counted tokens made only of the words of a package key's name (``pypi/quill-server``:
     ``w:quill``, ``w:server``, ``b:quill server``, ``s:quill-server``)."""

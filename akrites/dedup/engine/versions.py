@@ -102,6 +102,12 @@ def ranges_relation(a: Sequence[Range], b: Sequence[Range]) -> str:
     return "disjoint"
 
 
+def _line_of(key: VersionKey) -> tuple[int, int]:
+    """The release line (major, minor) of a parsed version."""
+    major, minor = (key[0] + (0,))[:2]
+    return major, minor
+
+
 def _beyond(point: VersionKey, intervals: list[_Interval]) -> bool:
     """Whether ``point`` is strictly past the end of an interval of its own release line (same
     major and minor version) and inside no interval.
@@ -115,7 +121,7 @@ def _beyond(point: VersionKey, intervals: list[_Interval]) -> bool:
             continue
         if high is None or point <= high:
             return False
-        past = past or (point[0] + (0,))[:2] == (high[0] + (0,))[:2]
+        past = past or _line_of(point) == _line_of(high)
     return past
 
 
@@ -157,10 +163,7 @@ def fixed_set(versions: Iterable[str]) -> tuple[str, ...]:
 
 def _line(version: str) -> tuple[int, int] | None:
     key = version_key(version)
-    if key is None:
-        return None
-    major, minor = (key[0] + (0,))[:2]
-    return major, minor
+    return None if key is None else _line_of(key)
 
 
 def _adjacent(a: tuple[int, int], b: tuple[int, int]) -> bool:

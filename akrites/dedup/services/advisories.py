@@ -22,9 +22,10 @@ from akrites.dedup.models import DedupEntry, EntryKind
 from akrites.dedup.store import dump_features
 from akrites.dedup.writer import IndexEntry, delete_entries, write_entries
 
-# Importing the public advisory index is an operator task. Until policy has a dedicated
-# "advisory.import" action, it is guarded like the admin site: SIRT and host operators only.
-IMPORT_ACTION = "admin.access"
+# Importing advisories into the index and re-extracting it are operator tasks. Until policy has
+# a dedicated "dedup.admin" action, they are guarded like the admin site: SIRT and host
+# operators only.
+INDEX_ADMIN_ACTION = "admin.access"
 MAX_ID = 100
 
 
@@ -52,7 +53,7 @@ def advisories_import(*, actor: Any, advisories: Sequence[Mapping[str, Any]]) ->
     bulk-insert batches. Raises NotFound/PermissionDenied (policy), ValueError for an
     advisory without a usable id (callers validate first).
     """
-    require(actor, IMPORT_ACTION)
+    require(actor, INDEX_ADMIN_ACTION)
     by_id: dict[str, Mapping[str, Any]] = {}
     for advisory in advisories:
         osv_id = osv_id_of(advisory)

@@ -26,11 +26,10 @@ from akrites.dedup.docs import doc_from_parsed
 from akrites.dedup.engine import FEATURES_VERSION, Features, features
 from akrites.dedup.hashing import Hasher
 from akrites.dedup.models import DedupEntry, EntryKind
+from akrites.dedup.services.advisories import INDEX_ADMIN_ACTION
 from akrites.dedup.writer import replace_features
 from akrites.intake.parsers import ParsedReport
 
-# Rebuilding the shared index is an operator task, guarded like the advisory import.
-REINDEX_ACTION = "admin.access"
 BATCH = 500
 
 
@@ -62,7 +61,7 @@ def dedup_reindex(
     read back keeps its old entry (counted as ``unreadable``; it still matches on the tokens
     both versions share). Raises PermissionDenied/NotFound (policy).
     """
-    require(actor, REINDEX_ACTION)
+    require(actor, INDEX_ADMIN_ACTION)
     counts = ReindexCounts()
     pending = DedupEntry.objects.filter(
         kind=EntryKind.REPORT, features_version__lt=FEATURES_VERSION

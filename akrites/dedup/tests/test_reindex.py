@@ -21,21 +21,14 @@ from akrites.dedup.models import DedupCounter, DedupEntry, DedupPosting, EntryKi
 from akrites.dedup.services import DedupItem, advisories_import, dedup_decide_batch
 from akrites.dedup.services.reindex import dedup_reindex, stale_counts
 from akrites.dedup.store import increments
-from akrites.dedup.tests.dedup_cast import parsed, submit
+from akrites.dedup.tests.dedup_cast import BACKGROUND, FIRST, REWORDED, parsed, submit
 from akrites.dedup.tests.test_import_osv import advisory
 from akrites.dedup.writer import replace_features
 from akrites.intake.parsers import ParsedReport
 
 pytestmark = pytest.mark.django_db
 
-REPORTS = [
-    parsed("Alias bomb", "Heap exhaustion in expand_aliases() in yamlkit/loader.py before "
-           "2.4.1: nested anchors make yamlkit.load allocate exponentially.", fixed=("2.4.1",)),
-    parsed("Emitter symlinks", "yamlkit.dump follows symlinks in emit_to_path() and "
-           "overwrites arbitrary files before 2.3.0.", fixed=("2.3.0",)),
-    parsed("Scanner loop", "The scanner in yamlkit/scanner.py loops forever on a tab after a "
-           "block scalar indicator; fixed in 2.3.2.", fixed=("2.3.2",)),
-]  # fmt: skip
+REPORTS = [FIRST, BACKGROUND[0], BACKGROUND[2]]
 OTHER_WORDS = parsed("Unrelated", "Totally different words: quorum lattice penumbra.")
 
 
@@ -75,8 +68,7 @@ def test_reindex_re_extracts_stale_reports_and_leaves_the_index_as_if_built_fres
     before = {e.key: (e.pk, e.created_at, e.decision) for e in entries}
     _age(entries[:2])
     assert stale_counts() == {"report": 2, "advisory": 0}
-    reworded = parsed("Anchors", "yamlkit 2.4.1 fixes unbounded memory use in expand_aliases "
-                      "when loading YAML with nested anchors.", fixed=("2.4.1",))  # fmt: skip
+    reworded = REWORDED[0]
     assert _decide(reworded).kind == "new"  # aged, the first report no longer meets it
 
     counts = dedup_reindex(actor=SystemActor("test"), batch=1)

@@ -12,37 +12,18 @@ from akrites.cases.models import Case, CaseParticipant, Status
 from akrites.core.errors import NotFound, PermissionDenied
 from akrites.dedup.models import DedupLabel, Label
 from akrites.dedup.services import case_merge, report_split
-from akrites.dedup.tests.dedup_cast import BOILERPLATE, parsed, sarif, submit
+from akrites.dedup.tests.dedup_cast import (
+    BACKGROUND,
+    BOILERPLATE,
+    FIRST,
+    REWORDED,
+    parsed,
+    sarif,
+    submit,
+)
 from akrites.intake.models import Report
 
 pytestmark = pytest.mark.django_db
-
-FIRST = parsed(
-    "Billion laughs in yamlkit.load",
-    "Heap exhaustion in expand_aliases() in yamlkit/loader.py before 2.4.1: a document with "
-    "nested anchors makes yamlkit.load allocate exponentially much memory.",
-    fixed=("2.4.1",),
-)
-REWORDED = [
-    parsed("Alias bomb", "yamlkit 2.4.1 fixes unbounded memory use in expand_aliases when "
-           "loading YAML with nested anchors.", fixed=("2.4.1",)),
-    parsed("DoS via anchors", "A crafted YAML file with recursive aliases exhausts memory in "
-           "yamlkit/loader.py expand_aliases(); fixed in 2.4.1.", fixed=("2.4.1",)),
-    parsed("Memory exhaustion", "expand_aliases() in yamlkit/loader.py before 2.4.1 exhausts "
-           "memory when yamlkit.load reads a document with nested anchors.", fixed=("2.4.1",)),
-]  # fmt: skip
-
-
-BACKGROUND = [
-    parsed("Emitter symlinks", "yamlkit.dump follows symlinks in emit_to_path() and overwrites "
-           "arbitrary files before 2.3.0.", fixed=("2.3.0",)),
-    parsed("Tag injection", "Unsafe tag resolution in construct_object() lets a document "
-           "instantiate arbitrary classes in yamlkit before 2.2.0.", fixed=("2.2.0",)),
-    parsed("Scanner loop", "The scanner in yamlkit/scanner.py loops forever on a tab after a "
-           "block scalar indicator; fixed in 2.3.2.", fixed=("2.3.2",)),
-    parsed("Reader overflow", "read_chunk() in yamlkit/_reader.c writes past the buffer for "
-           "UTF-16 input with an odd length, before 2.4.0.", fixed=("2.4.0",)),
-]  # fmt: skip
 
 
 @pytest.fixture
