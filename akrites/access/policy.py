@@ -459,13 +459,25 @@ def may_read_field(actor: Any, case: Case, field: str) -> bool:
     return action is not None and allowed(actor, action, case)
 
 
-def stepped_up(actor: Any) -> bool:
-    """True unless ``actor`` is in an interactive session without a recent second factor.
+# Step-up actions a token of a scope may take without a fresh code. Deliberately empty: a
+# token is a standing credential with no second factor behind it, so it never takes a
+# step-up action (lifting or breaking an embargo, publishing, exporting, telling members).
+# A scope that must (an automated publisher, say) would be listed here, and documented.
+TOKEN_STEP_UP: dict[str, frozenset[str]] = {}
 
-    The session middleware marks browser users (``_akrites_interactive``) and copies the time
-    of their last verified code (``_akrites_step_up_at``). Host actors and service calls made
-    outside a request have no session to step up.
+
+def stepped_up(actor: Any, action: str = "") -> bool:
+    """True unless ``actor`` came from a request without a recent second factor.
+
+    Token requests (``_akrites_token_scopes``) are never stepped up, except for an action
+    ``TOKEN_STEP_UP`` lists for one of the token's scopes. The session middleware marks
+    browser users (``_akrites_interactive``) and copies the time of their last verified code
+    (``_akrites_step_up_at``). Host actors and service calls made outside a request have no
+    session to step up.
     """
+    scopes: frozenset[str] | None = getattr(actor, "_akrites_token_scopes", None)
+    if scopes is not None:
+        return any(action in TOKEN_STEP_UP.get(scope, frozenset()) for scope in scopes)
     if not getattr(actor, "_akrites_interactive", False):
         return True
     at = getattr(actor, "_akrites_step_up_at", None)
@@ -481,7 +493,7 @@ def require(actor: Any, action: str, obj: Any = None) -> None:
     ``STEP_UP_ACTIONS`` without a recent second factor, ``StepUpRequired``.
     """
     if allowed(actor, action, obj):
-        if action in STEP_UP_ACTIONS and not stepped_up(actor):
+        if action in STEP_UP_ACTIONS and not stepped_up(actor, action):
             raise StepUpRequired()
         return
     if isinstance(obj, Case) and not allowed(actor, "case.view", obj):

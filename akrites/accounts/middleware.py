@@ -5,10 +5,16 @@
 - a session idle longer than ``AKRITES_SESSION_IDLE_SECONDS`` or older than
   ``SESSION_COOKIE_AGE`` (from sign-in) is ended;
 - SIRT members and maintainers (and anyone with a confirmed device) must verify a TOTP code
-  before any page other than the MFA page itself; API requests with a bearer token are not
-  touched (tokens are their own credential);
+  before any page other than the MFA page itself;
 - the user object is marked interactive with the time of the last verified code, which
   ``access.policy.require`` reads for step-up actions.
+
+How a request is authenticated is decided here, once, from what actually authenticated it
+(``request.akrites_auth``): a request that carries an ``Authorization`` header is a token
+request and nothing else — the header must be ``Bearer <a valid API token>`` on ``/api/``,
+the session cookie it may also carry is ignored, and anything else is refused with 401. A
+request without the header is a session request, with every check above. The API's
+authentication classes (``akrites.api.auth``) only read that decision.
 
 ``StepUpMiddleware`` turns ``StepUpRequired`` in an HTML view into a redirect to the code page.
 """
@@ -21,12 +27,14 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from akrites.access.policy import StepUpRequired, needs_mfa
 from akrites.accounts.mfa import has_device
+from akrites.accounts.tokens import token_authenticate
 from akrites.core.clock import now
 
 AUTH_AT = "akrites_auth_at"
@@ -35,6 +43,9 @@ STEP_UP_AT = "akrites_step_up_at"
 # Refresh the idle marker at most this often, so a page view is not always a session write.
 _SEEN_RESOLUTION = 30.0
 _EXEMPT = ("/account/mfa/", "/logout/", "/login/", "/static/")
+# ``request.akrites_auth``: what authenticated the request (absent: nothing did).
+TOKEN = "token"  # noqa: S105 - a name for how a request authenticated, not a secret
+SESSION = "session"
 
 
 def _api(request: HttpRequest) -> bool:
@@ -66,8 +77,12 @@ class AccountSecurityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        header = request.headers.get("authorization")
+        if header is not None:
+            refused = _authenticate_token(request, header)
+            return refused or self.get_response(request)
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or "authorization" in request.headers:
+        if user is None or not user.is_authenticated:
             return self.get_response(request)
         if self._expired(request):
             logout(request)
@@ -83,6 +98,7 @@ class AccountSecurityMiddleware:
                 if _api(request):
                     return _json("mfa_required", "Verify your second factor first.", 401)
                 return HttpResponseRedirect(_with_next(reverse("accounts:mfa"), request))
+        request.akrites_auth = SESSION  # type: ignore[attr-defined]
         return self.get_response(request)
 
     @staticmethod
@@ -99,6 +115,32 @@ class AccountSecurityMiddleware:
         if t - float(seen_at or 0) > _SEEN_RESOLUTION:
             session[SEEN_AT] = t
         return False
+
+
+def _authenticate_token(request: HttpRequest, header: str) -> HttpResponse | None:
+    """Make ``request`` a token request, or answer 401 (None: it is one now).
+
+    The session cookie the request may also carry is never consulted: ``request.user`` is
+    replaced before anything reads it, whatever the token says.
+    """
+    request.user = AnonymousUser()
+    if not _api(request):
+        return _refuse("API tokens are accepted at /api/ only; pages use the sign-in session.")
+    scheme, _, credentials = header.strip().partition(" ")
+    found = token_authenticate(credentials.strip()) if scheme.lower() == "bearer" else None
+    if found is None:
+        return _refuse("The Authorization header does not carry a valid API token.")
+    user, scopes = found
+    user._akrites_token_scopes = scopes  # type: ignore[attr-defined]  # read by access.policy
+    request.user = user
+    request.akrites_auth = TOKEN  # type: ignore[attr-defined]
+    return None
+
+
+def _refuse(message: str) -> HttpResponse:
+    response = _json("unauthenticated", message, 401)
+    response["WWW-Authenticate"] = 'Bearer realm="akrites"'
+    return response
 
 
 class StepUpMiddleware:
