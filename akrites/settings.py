@@ -8,6 +8,7 @@ from pathlib import Path
 
 from akrites.core.env import (
     env_bool,
+    env_header_value,
     env_int,
     env_list,
     env_secret,
@@ -272,6 +273,13 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_FAILURE_VIEW = "akrites.web.views.errors.csrf_failure"
 SESSION_COOKIE_AGE = env_int("AKRITES_SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=60)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HSTS on every https response: one year by default outside debug (make run serves plain
+# http on loopback, where the header would be ignored anyway). Behind a TLS proxy, name the
+# header it sets (``X-Forwarded-Proto: https``) so Django knows the request was https — and
+# make sure the proxy overwrites that header from clients.
+SECURE_HSTS_SECONDS = env_int("AKRITES_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("AKRITES_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_PROXY_SSL_HEADER = env_header_value("AKRITES_PROXY_SSL_HEADER")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

@@ -36,8 +36,7 @@ def mfa_page(request: HttpRequest) -> HttpResponse:
         if device is not None:
             accepted = mfa.mfa_check(actor=request.user, code=code)
             if accepted is not None:
-                django_otp.login(request, accepted)
-                mark_verified(request)
+                _verified(request, accepted)
                 return redirect(_next(request))
             error = "That code did not match."
         else:
@@ -46,8 +45,7 @@ def mfa_page(request: HttpRequest) -> HttpResponse:
             except InvalidInput as exc:
                 error = exc.message
             else:
-                django_otp.login(request, confirmed)
-                mark_verified(request)
+                _verified(request, confirmed)
                 return redirect(_next(request))
     context: dict[str, Any] = {"error": error, "next": _next(request), "enrol": device is None}
     if device is None:
@@ -56,6 +54,14 @@ def mfa_page(request: HttpRequest) -> HttpResponse:
     response = render(request, "accounts/mfa.html", context, status=422 if error else 200)
     response["Cache-Control"] = "no-store"  # the enrolment page shows a secret
     return response
+
+
+def _verified(request: HttpRequest, device: Any) -> None:
+    """The second factor passed: a new session id (the one from before the code, perhaps
+    seen or planted, is worth nothing now), the device recorded, the step-up clock started."""
+    request.session.cycle_key()
+    django_otp.login(request, device)
+    mark_verified(request)
 
 
 @login_required

@@ -57,6 +57,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_header_value(name: str) -> tuple[str, str] | None:
+    """``Header-Name: value`` as Django's (``HTTP_HEADER_NAME``, value) pair, or None if unset.
+
+    For ``SECURE_PROXY_SSL_HEADER``: the header a TLS proxy in front sets on https requests.
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    header, sep, value = raw.partition(":")
+    header, value = header.strip(), value.strip()
+    if not sep or not value or not header.replace("-", "").isalnum():
+        raise ConfigError(f"{name} must look like 'X-Forwarded-Proto: https', got {raw!r}")
+    return "HTTP_" + header.upper().replace("-", "_"), value
+
+
 def env_secret(name: str) -> str | None:
     """Return the secret in ``NAME`` or the content of the file named by ``NAME_FILE``."""
     value = os.environ.get(name)

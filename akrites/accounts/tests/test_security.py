@@ -142,3 +142,19 @@ def test_a_failed_sign_in_is_the_same_page_for_known_and_unknown_users(client, r
         return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", body)
 
     assert page(reporter.username) == page("nobody-here")
+
+
+def test_the_session_key_changes_when_the_second_factor_is_verified(client, sirt):
+    """A session id known before the code (fixation, a shoulder-surfed cookie) is worth
+    nothing after it."""
+    mfa_reset(actor=sirt, user=sirt, key_hex="11" * 20)
+    sign_in(client, sirt)
+    before = client.cookies["sessionid"].value
+    r = client.post("/account/mfa/", {"code": code_for(sirt), "next": "/sirt/queue/"})
+    assert r.status_code == 302
+    after = client.cookies["sessionid"].value
+    assert after != before
+    stale = client.__class__()
+    stale.cookies["sessionid"] = before
+    assert stale.get("/sirt/queue/")["Location"].startswith("/login/")
+    assert client.get("/sirt/queue/").status_code == 200
