@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,8 +22,19 @@ from akrites.orgs.models import Organisation
 MAX_KINDS = 50
 
 
+# A host name as it can be resolved: letters, digits, hyphens, dots (and IDNA, which the
+# delivery encodes); or an IPv6 literal, whose brackets urlsplit has already removed.
+_HOST = re.compile(r"^(?:[\w-]+(?:\.[\w-]+)*\.?|[0-9a-f:.]+(?:%[\w.-]+)?)$", re.IGNORECASE)
+
+
 def _check_url(url: str) -> str:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        raise InvalidInput("url", "Not a valid URL.") from None
+    if parts.hostname and not _HOST.match(parts.hostname):
+        raise InvalidInput("url", "Not a valid host name.")
     allowed = {"https"} | ({"http"} if settings.AKRITES_WEBHOOK_ALLOW_HTTP else set())
     if parts.scheme not in allowed or not parts.hostname:
         raise InvalidInput("url", "Give an https:// URL.")

@@ -4,25 +4,34 @@
 * ``silent_smtp`` / ``closed_port``: a port that accepts TCP but never greets (timeouts), and
   a port nobody listens on (connection refused).
 * ``receiver``: a threaded HTTP server that answers 200, 500, or hangs (switchable).
+* ``sites`` / ``tls``: HTTP(S) servers on chosen loopback addresses (127.0.0.2, …), and a
+  throwaway CA issuing certificates for names, for the address-pinning tests.
 * ``pgp``: a throwaway secret keyring that generates a valid and an expired key pair.
 """
 
 from __future__ import annotations
 
+import datetime
 import http.server
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import gnupg
 import pytest
 from aiosmtpd.controller import Controller
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
 def free_port() -> int:
@@ -126,6 +135,137 @@ def receiver(settings: Any) -> Iterator[Receiver]:
         state.release.set()
         server.shutdown()
         server.server_close()
+
+
+@dataclass
+class Site:
+    """One server: what it was asked (Host header, path) and which SNI names it saw."""
+
+    address: str
+    port: int
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    sni: list[str | None] = field(default_factory=list)
+
+
+@pytest.fixture
+def sites() -> Iterator[Callable[..., Site]]:
+    """Start servers: ``sites("127.0.0.2", port=…, tls=ctx, status=200, location=None)``."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(
+        address: str,
+        port: int = 0,
+        *,
+        tls: ssl.SSLContext | None = None,
+        status: int = 200,
+        location: str | None = None,
+    ) -> Site:
+        site = Site(address=address, port=port)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                site.requests.append((self.headers.get("Host", ""), self.path))
+                self.send_response(status)
+                if location:
+                    self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer((address, port), Handler)
+        server.daemon_threads = True
+        if tls is not None:
+            tls.sni_callback = lambda _sock, name, _ctx: site.sni.append(name)
+            server.socket = tls.wrap_socket(server.socket, server_side=True)
+        site.port = int(server.server_address[1])
+        servers.append(server)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return site
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+@dataclass
+class CertAuthority:
+    """A throwaway certificate authority; ``client()`` is a context that trusts only it."""
+
+    directory: Path
+    key: ec.EllipticCurvePrivateKey
+    cert: x509.Certificate
+
+    def client(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.directory / "ca.pem"))
+
+    def server(self, *names: str) -> ssl.SSLContext:
+        """A server context whose certificate names exactly ``names`` (DNS names, no IP)."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (
+            _builder(names[0], self.cert.subject, key)
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), False
+            )
+            .sign(self.key, hashes.SHA256())
+        )
+        pem = self.directory / f"{names[0]}.pem"
+        pem.write_bytes(
+            cert.public_bytes(serialization.Encoding.PEM)
+            + key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(pem))
+        return context
+
+
+def _builder(
+    cn: str, issuer: x509.Name, key: ec.EllipticCurvePrivateKey
+) -> x509.CertificateBuilder:
+    start = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+    )
+
+
+@pytest.fixture
+def tls(tmp_path: Path) -> CertAuthority:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Akrites test CA")])
+    cert = (
+        _builder("Akrites test CA", name, key)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                crl_sign=True, encipher_only=False, decipher_only=False,
+            ),
+            True,
+        )
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    (tmp_path / "ca.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return CertAuthority(directory=tmp_path, key=key, cert=cert)
 
 
 @dataclass
