@@ -2,8 +2,9 @@
 
 Each entry's ``hash`` is SHA-256 over its canonical content and the previous entry's hash;
 ``seq`` is contiguous and unique, so a deleted, inserted, edited or reordered entry breaks
-the chain at a point ``audit.services.audit_verify`` reports. Rows are written only by
-``audit.services.audit_append``; database triggers refuse UPDATE and DELETE.
+the chain at a point ``audit.services.audit_verify`` reports; a cut tail is detected against
+the signed checkpoints (``audit.checkpoints``). Rows are written only by
+``audit.services.audit_append``; database triggers refuse UPDATE and DELETE (and TRUNCATE).
 """
 
 from __future__ import annotations

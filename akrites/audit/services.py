@@ -140,15 +140,28 @@ def audit_append_many(events: list[AuditEvent]) -> list[AuditEntry]:
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """A point of the chain vouched for elsewhere (a signed checkpoint): entry ``seq`` had
+    ``head`` as its hash. ``seq`` 0 is the empty chain (``GENESIS``)."""
+
+    seq: int
+    head: str
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     ok: bool
     checked: int
     broken_at: int | None = None
     reason: str = ""
+    # The last entry verified (seq 0 / GENESIS for an empty chain); set when ``ok``.
+    head: Anchor | None = None
+    # The chain ends before the checkpoint: a cut tail, or a restore of an older backup.
+    behind: bool = False
 
 
-def _iter_entries(batch: int = 2000) -> Iterator[AuditEntry]:
-    last = 0
+def _iter_entries(*, after: int = 0, batch: int = 2000) -> Iterator[AuditEntry]:
+    last = after
     while True:
         rows = list(AuditEntry.objects.filter(seq__gt=last).order_by("seq")[:batch])
         if not rows:
@@ -157,16 +170,60 @@ def _iter_entries(batch: int = 2000) -> Iterator[AuditEntry]:
         last = rows[-1].seq
 
 
-def audit_verify() -> VerifyResult:
-    """Walk the chain in ``seq`` order and report the first broken link."""
-    expected_seq, prev_hash, checked = 1, GENESIS, 0
-    for entry in _iter_entries():
+def _walk(*, start: Anchor, anchor: Anchor | None) -> VerifyResult:
+    expected_seq, prev_hash, checked = start.seq + 1, start.head, 0
+    for entry in _iter_entries(after=start.seq):
         if entry.seq != expected_seq:
             return VerifyResult(False, checked, entry.seq, f"expected seq {expected_seq}")
         if entry.prev_hash != prev_hash:
             return VerifyResult(False, checked, entry.seq, "previous-hash link broken")
         if _entry_hash(entry) != entry.hash:
             return VerifyResult(False, checked, entry.seq, "entry content changed")
+        if anchor is not None and entry.seq == anchor.seq and entry.hash != anchor.head:
+            return VerifyResult(
+                False, checked, entry.seq, "entry does not match the checkpoint (chain rewritten)"
+            )
         checked += 1
         expected_seq, prev_hash = entry.seq + 1, entry.hash
-    return VerifyResult(True, checked)
+    last = expected_seq - 1
+    if anchor is not None and last < anchor.seq:
+        return _behind(last, anchor, checked)
+    return VerifyResult(True, checked, head=Anchor(last, prev_hash))
+
+
+def _behind(last: int, anchor: Anchor, checked: int) -> VerifyResult:
+    reason = (
+        f"chain ends at seq {last}, before checkpoint seq {anchor.seq} "
+        "(entries were cut from the tail)"
+    )
+    return VerifyResult(False, checked, last + 1, reason, behind=True)
+
+
+def audit_verify(*, anchor: Anchor | None = None) -> VerifyResult:
+    """Walk the chain in ``seq`` order and report the first broken link.
+
+    With ``anchor`` (the newest signed checkpoint) the chain must also contain the anchored
+    entry with the anchored hash, and must not end before it: this is what detects a cut
+    tail, or a table replaced by a shorter (or re-hashed) chain that is valid on its own.
+    """
+    return _walk(start=Anchor(0, GENESIS), anchor=anchor)
+
+
+def audit_verify_since(anchor: Anchor) -> VerifyResult:
+    """Verify only what was appended after ``anchor``: the anchored entry must still be there,
+    unchanged, and every later entry must link back to it. ``checked`` counts the later
+    entries. Cheap enough to run before every checkpoint."""
+    if anchor.seq > 0:
+        entry = AuditEntry.objects.filter(seq=anchor.seq).first()
+        if entry is None:
+            last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+            if last < anchor.seq:
+                return _behind(last, anchor, 0)
+            return VerifyResult(False, 0, anchor.seq, "the checkpointed entry is missing")
+        if entry.hash != anchor.head or _entry_hash(entry) != entry.hash:
+            return VerifyResult(
+                False, 0, anchor.seq, "entry does not match the checkpoint (chain rewritten)"
+            )
+    elif anchor.head != GENESIS:
+        return VerifyResult(False, 0, 0, "checkpoint of the empty chain has a wrong hash")
+    return _walk(start=anchor, anchor=None)

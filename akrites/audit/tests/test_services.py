@@ -1,36 +1,20 @@
 import itertools
 import threading
-from contextlib import contextmanager
 
 import pytest
 from django.db import DatabaseError, connection, connections, transaction
 
 from akrites.audit.models import AuditEntry
 from akrites.audit.services import AuditOutsideTransaction, audit_append, audit_verify
+from akrites.audit.tests.attack import triggers_lifted
 from akrites.core.actors import SystemActor
 
 ACTOR = SystemActor("test")
 
 
-@contextmanager
 def tamper():
     """Lift the append-only triggers, as an attacker with database access could."""
-    with connection.cursor() as cur:
-        if connection.vendor == "sqlite":
-            cur.execute("DROP TRIGGER audit_entry_no_update")
-        else:
-            cur.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_no_change")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cur:
-            if connection.vendor == "sqlite":
-                cur.execute(
-                    "CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_auditentry "
-                    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
-                )
-            else:
-                cur.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_no_change")
+    return triggers_lifted()
 
 
 def _append(n):
@@ -137,3 +121,10 @@ def test_concurrent_appends_never_fork_the_chain():
     assert errors == []
     assert AuditEntry.objects.count() == 60
     assert audit_verify().ok
+
+
+def test_delete_is_refused_by_the_database(db):
+    _append(3)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(seq=3).delete()
+    assert AuditEntry.objects.count() == 3
