@@ -11,11 +11,17 @@ changes what is visible on the very next request — no cached page or link keep
 A member observer or downstream holds a role only after being pre-notified (the grant's
 ``notify_at`` has passed) *and* accepting the embargo terms; until then they are a
 ``pending_observer`` who may read and accept the terms and nothing else.
+
+The project's maintainers (its team) become a party when the SIRT notifies them
+(``Case.maintainers_notified_at``; a disclosure that came first counts too), not when a report
+arrives: the SIRT screens reports first, so maintainers are not flooded with unscreened ones
+and a report still in triage is as invisible to them as to anyone else. There is no per-project
+opt-in to see triage yet.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -110,51 +116,90 @@ def _live_grant(*, accepted: bool) -> Q:
 
 def case_roles(actor: Any, case: Case) -> frozenset[str]:
     """Every role ``actor`` holds on ``case`` right now."""
-    if not _authenticated(actor):
-        return frozenset()
-    roles: set[str] = set()
+    return case_roles_many(actor, [case]).get(case.pk, frozenset())
+
+
+def case_roles_many(actor: Any, cases: Sequence[Case]) -> dict[int, frozenset[str]]:
+    """``case_roles`` for each of ``cases`` (by primary key), in a fixed number of queries.
+
+    For lists (the maintainer inbox, a page of cases): the same answer as asking per case.
+    Each case's ``project`` should be loaded (``select_related``).
+    """
+    if not _authenticated(actor) or not cases:
+        return {}
+    ids = [c.pk for c in cases]
+    base: set[str] = set()
     if is_sirt(actor):
-        roles.add(SIRT)
+        base.add(SIRT)
     if is_sirt_lead(actor):
-        roles.add(SIRT_LEAD)
-    if case.project.team_id is not None and (case.project.team_id, Role.MAINTAINER) in org_roles(
-        actor
-    ):
-        roles.add(MAINTAINER)
-    participations = set(
-        CaseParticipant.objects.filter(_active_participation(), case=case, user=actor).values_list(
-            "role", flat=True
-        )
+        base.add(SIRT_LEAD)
+    participations: dict[int, set[str]] = {pk: set() for pk in ids}
+    for case_id, role in CaseParticipant.objects.filter(
+        _active_participation(), case_id__in=ids, user=actor
+    ).values_list("case_id", "role"):
+        participations[case_id].add(role)
+    told = {c.pk: participations[c.pk] & _GRANTED for c in cases if _told(participations[c.pk], c)}
+    grants = _granted_roles(actor, told)
+    reported = set(
+        Case.objects.filter(pk__in=ids, reports__reporter=actor).values_list("pk", flat=True)
     )
-    # A coordinator participation grants nothing by itself: SIRT power comes from membership,
-    # so a departed coordinator loses access with their membership.
-    roles.update(
-        _PARTICIPANT_ROLES[r] for r in participations - _GRANTED if r in _PARTICIPANT_ROLES
-    )
-    granted = participations & _GRANTED
-    if granted and case.status not in PUBLISHED:
-        roles.update(_granted_roles(actor, case, granted))
-    if case.reports.filter(reporter=actor).exists():
-        roles.add(REPORTER)
-    return frozenset(roles)
+    result = {}
+    for case in cases:
+        roles = set(base)
+        if _team_maintainer(actor, case):
+            roles.add(MAINTAINER)
+        mine = participations[case.pk]
+        # A coordinator participation grants nothing by itself: SIRT power comes from
+        # membership, so a departed coordinator loses access with their membership.
+        roles.update(_PARTICIPANT_ROLES[r] for r in mine - _GRANTED if r in _PARTICIPANT_ROLES)
+        roles.update(grants.get(case.pk, ()))
+        if case.pk in reported:
+            roles.add(REPORTER)
+        result[case.pk] = frozenset(roles)
+    return result
 
 
-def _granted_roles(actor: Any, case: Case, participations: set[str]) -> set[str]:
-    roles: set[str] = set()
+def _told(participations: set[str], case: Case) -> bool:
+    """An observer or downstream participation on an unpublished case: its grant decides."""
+    return bool(participations & _GRANTED) and case.status not in PUBLISHED
+
+
+def _team_maintainer(actor: Any, case: Case) -> bool:
+    """A maintainer of the project's team, once the maintainers have been told.
+
+    The SIRT screens every report first (floods of invalid reports are what closed projects'
+    private channels): until ``notify_maintainers`` — or a disclosure that came first — the
+    team is not a party and the case is as invisible to it as to anyone else. Maintainers
+    invited to a case individually (a ``maintainer`` participation) are parties from then.
+    """
+    team = case.project.team_id
+    return (
+        team is not None
+        and case.maintainers_notified_at is not None
+        and (team, Role.MAINTAINER) in org_roles(actor)
+    )
+
+
+def _granted_roles(actor: Any, told: dict[int, set[str]]) -> dict[int, set[str]]:
+    """Roles from the pre-notification grants in force now, per case id; ``told`` holds the
+    observer/downstream participations per case (a grant counts only with its participation,
+    so revoking the participation ends it)."""
+    roles: dict[int, set[str]] = {}
+    if not told:
+        return roles
     grants = PrenotificationGrant.objects.filter(
-        revoked_at__isnull=True,
-        notify_at__lte=now(),
-        case=case,
-        user=actor,
-        role__in=participations,
-    ).values_list("role", "accepted_at", "include_report")
-    for role, accepted_at, include_report in grants:
-        if accepted_at is None:
-            roles.add(PENDING_OBSERVER)
+        revoked_at__isnull=True, notify_at__lte=now(), case_id__in=list(told), user=actor
+    ).values_list("case_id", "role", "accepted_at", "include_report")
+    for case_id, role, accepted_at, include_report in grants:
+        if role not in told[case_id]:
             continue
-        roles.add(_PARTICIPANT_ROLES[role])
+        mine = roles.setdefault(case_id, set())
+        if accepted_at is None:
+            mine.add(PENDING_OBSERVER)
+            continue
+        mine.add(_PARTICIPANT_ROLES[role])
         if include_report:
-            roles.add(OBSERVER_REPORT)
+            mine.add(OBSERVER_REPORT)
     return roles
 
 
@@ -453,6 +498,20 @@ def allowed(actor: Any, action: str, obj: Any = None) -> bool:
     return bool(rule and rule(actor))
 
 
+def allowed_cases(actor: Any, action: str, cases: Sequence[Case]) -> set[int]:
+    """The ids of ``cases`` on which ``actor`` may perform the case action ``action`` — the
+    answer of ``allowed`` for each, with the roles read in bulk (``case_roles_many``)."""
+    if action not in CASE_RULES:
+        raise ValueError(f"{action!r} is not a case action")
+    if isinstance(actor, SystemActor):
+        return {c.pk for c in cases}
+    if not _token_allows(actor, action):
+        return set()
+    roles = case_roles_many(actor, cases)
+    rule = CASE_RULES[action]
+    return {c.pk for c in cases if rule(roles.get(c.pk, frozenset()), c)}
+
+
 def may_read_field(actor: Any, case: Case, field: str) -> bool:
     """Whether ``actor`` may read ``field`` (a key of ``FIELD_ACTIONS``) of ``case``."""
     action = FIELD_ACTIONS.get(field)
@@ -534,7 +593,7 @@ def visible_cases(actor: Any) -> QuerySet[Case]:
 
     reported = Report.objects.filter(case=OuterRef("pk"), reporter=actor)
     return Case.objects.filter(
-        Q(project__team_id__in=maintained)
+        Q(project__team_id__in=maintained, maintainers_notified_at__isnull=False)
         | Exists(direct)
         | (Exists(granted) & ~Q(status__in=PUBLISHED))
         | Exists(reported)

@@ -74,6 +74,10 @@ TRANSITIONS: tuple[Transition, ...] = (
 
 BY_NAME: dict[str, Transition] = {t.name: t for t in TRANSITIONS}
 INITIAL = S.TRIAGE
+# Entering one of these tells the project's maintainers (``Case.maintainers_notified_at``):
+# the SIRT's notification, or a disclosure that came first (an embargo break before the
+# maintainers were reached makes the case theirs too).
+MAINTAINERS_TOLD = frozenset({S.NOTIFIED, S.DISCLOSED})
 
 
 def allowed_from(status: str) -> list[Transition]:

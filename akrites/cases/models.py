@@ -51,6 +51,10 @@ class Case(TimestampedModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.TRIAGE)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     disclosed_at = models.DateTimeField(null=True, blank=True)
+    # When the project's maintainers were first told (``notify_maintainers``, or a disclosure
+    # that came first). Until then the team is not a party: the SIRT screens reports before
+    # maintainers see them (``access.policy``), and the embargo clock has not started.
+    maintainers_notified_at = models.DateTimeField(null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
     )

@@ -2,8 +2,8 @@
 
 Per case: status, severity, the embargo end with its countdown (UTC and the viewer's zone),
 the clock to acknowledge, and the next action. Everything is read in a fixed number of
-queries for the whole page (embargoes, timeline milestones and agreed dates in bulk); only a
-row whose status calls for an action asks the policy whether this viewer may take it.
+queries for the whole page (embargoes, timeline milestones, agreed dates and the viewer's
+roles in bulk); the policy decides which rows offer an action (``allowed_cases``).
 
 The embargo shown is the stored one or, before anyone chose a date, the policy default
 counted from the first notification — what ``access.services.embargo.default_embargo``
@@ -22,7 +22,7 @@ from typing import Any
 from django.db.models import Max, Min, Q
 
 from akrites.access.models import Embargo
-from akrites.access.policy import allowed
+from akrites.access.policy import allowed_cases
 from akrites.access.selectors import viewer_zone
 from akrites.access.services.embargo import NOTIFIED_OR_LATER, default_end
 from akrites.cases.models import Case, Status, TimelineEntry
@@ -118,12 +118,14 @@ def _acknowledge_clock(marks: dict[str, datetime | None], at: datetime) -> Clock
     return ClockState("acknowledge", "Acknowledge", notified, due, met, at)
 
 
-def _next_action(viewer: Any, case: Case, has_dates: bool) -> NextAction | None:
-    if case.status in _ACKNOWLEDGE and allowed(viewer, "case.acknowledge", case):
-        return NextAction("acknowledge", "Acknowledge")
-    if case.status in _DATES and not has_dates and allowed(viewer, "remediation.set_dates", case):
-        return NextAction("dates", "Set the dates")
-    return None
+def _next_actions(viewer: Any, cases: list[Case], dated: set[int]) -> dict[int, NextAction]:
+    """The next action per case id, for the cases whose status calls for one."""
+    ack = allowed_cases(viewer, "case.acknowledge", [c for c in cases if c.status in _ACKNOWLEDGE])
+    undated = [c for c in cases if c.status in _DATES and c.pk not in dated and c.pk not in ack]
+    dates = allowed_cases(viewer, "remediation.set_dates", undated)
+    actions = {pk: NextAction("acknowledge", "Acknowledge") for pk in ack}
+    actions.update({pk: NextAction("dates", "Set the dates") for pk in dates})
+    return actions
 
 
 def inbox_rows(*, viewer: Any, open_only: bool = True, limit: int = 100) -> list[InboxRow]:
@@ -138,6 +140,7 @@ def inbox_rows(*, viewer: Any, open_only: bool = True, limit: int = 100) -> list
         .filter(Q(target_fix_on__isnull=False) | Q(disclosure_at__isnull=False))
         .values_list("case_id", flat=True)
     )
+    actions = _next_actions(viewer, cases, dated)
     zone: tzinfo = viewer_zone(viewer)
     at = now()
     rows = []
@@ -152,7 +155,7 @@ def inbox_rows(*, viewer: Any, open_only: bool = True, limit: int = 100) -> list
                 embargo_local=ends.astimezone(zone) if ends is not None else None,
                 zone=str(zone),
                 acknowledge=_acknowledge_clock(m, at),
-                next_action=_next_action(viewer, case, case.pk in dated),
+                next_action=actions.get(case.pk),
                 at=at,
             )
         )

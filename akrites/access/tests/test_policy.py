@@ -13,7 +13,7 @@ from akrites.access.policy import (
 )
 from akrites.cases.lifecycle import TRANSITIONS
 from akrites.cases.models import ParticipantRole
-from akrites.cases.services import participant_add, participant_revoke
+from akrites.cases.services import case_transition, participant_add, participant_revoke
 from akrites.core.errors import NotFound, PermissionDenied
 from akrites.orgs.services import membership_remove
 
@@ -32,10 +32,36 @@ def test_roles_of_the_cast(
 ):
     assert case_roles(sirt, case) == {SIRT, SIRT_LEAD}
     assert case_roles(coordinator, case) == {SIRT}
-    assert case_roles(maintainer, case) == {MAINTAINER}
+    assert case_roles(maintainer, case) == frozenset()  # not told yet (see below)
     assert case_roles(reporter, case) == {REPORTER}
     assert case_roles(member_observer, case) == frozenset()
     assert case_roles(outsider, case) == frozenset()
+
+
+def test_maintainers_become_parties_when_they_are_notified(case, sirt, maintainer, login):
+    """On the maintainers' terms: the SIRT screens a report before the project's team is
+    told, so a report still in triage (or accepted, not yet sent) is not theirs to read."""
+    client = login(maintainer)
+    paths = [f"/cases/{case.human_id}/", f"/api/v1/cases/{case.human_id}"]
+    paths.append(f"/api/v1/cases/{case.human_id}/content")
+    for step in (None, "accept"):
+        if step:
+            case = case_transition(actor=sirt, case=case, name=step)
+        assert case_roles(maintainer, case) == frozenset()
+        assert case not in visible_cases(maintainer)
+        assert not allowed(maintainer, "case.read_report_text", case)
+        assert [client.get(p).status_code for p in paths] == [404, 404, 404]
+    case = case_transition(actor=sirt, case=case, name="notify_maintainers")
+    assert case.maintainers_notified_at is not None
+    assert case_roles(maintainer, case) == {MAINTAINER}
+    assert case in visible_cases(maintainer)
+    assert [client.get(p).status_code for p in paths] == [200, 200, 200]
+
+
+def test_an_embargo_break_before_notification_makes_the_maintainers_parties(case, sirt):
+    case = case_transition(actor=sirt, case=case, name="accept")
+    case = case_transition(actor=sirt, case=case, name="break_embargo", reason="exploited")
+    assert case.maintainers_notified_at is not None
 
 
 def test_outsider_gets_not_found_and_viewer_gets_permission_denied(case, outsider, reporter):
@@ -89,7 +115,9 @@ def test_field_rules(observed, sirt, maintainer, reporter, member_observer):
     assert not may_read_field(sirt, observed, "no_such_field")
 
 
-def test_departed_maintainer_loses_access(case, maintainer, orgs, system):
+def test_departed_maintainer_loses_access(case, sirt, maintainer, orgs, system):
+    for step in ("accept", "notify_maintainers"):
+        case = case_transition(actor=sirt, case=case, name=step)
     assert allowed(maintainer, "case.view", case)
     membership_remove(actor=system, org=orgs["project_team"], user=maintainer, role="maintainer")
     maintainer.refresh_from_db()

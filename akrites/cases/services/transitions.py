@@ -14,7 +14,7 @@ from django.db import transaction
 
 from akrites.access.policy import require
 from akrites.audit.services import audit_append
-from akrites.cases.lifecycle import BY_NAME
+from akrites.cases.lifecycle import BY_NAME, MAINTAINERS_TOLD
 from akrites.cases.models import Case, Status, TimelineEntry
 from akrites.cases.services.create import _label, _user_or_none
 from akrites.cases.triage.hooks import on_transition
@@ -64,6 +64,9 @@ def case_transition(
     if transition.target == Status.DISCLOSED:
         locked.disclosed_at = at
         update.append("disclosed_at")
+    if transition.target in MAINTAINERS_TOLD and locked.maintainers_notified_at is None:
+        locked.maintainers_notified_at = at
+        update.append("maintainers_notified_at")
     # Triage bookkeeping: finder outcomes and clock milestones (cases.triage.hooks).
     update += on_transition(case=locked, name=name, at=at)
     locked.save(update_fields=update)

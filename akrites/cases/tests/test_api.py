@@ -1,8 +1,12 @@
 from akrites.cases.models import Status
+from akrites.cases.services import case_transition
 
 
-def test_list_shows_only_visible_cases(client, case, other_case, maintainer):
+def test_list_shows_only_visible_cases(client, case, other_case, maintainer, system):
     client.force_login(maintainer)
+    assert client.get("/api/v1/cases").json() == []  # in triage: not told yet
+    for step in ("accept", "notify_maintainers"):
+        case_transition(actor=system, case=case, name=step)
     ids = [c["id"] for c in client.get("/api/v1/cases").json()]
     assert ids == [case.human_id]
 

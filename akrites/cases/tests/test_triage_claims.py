@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from akrites.cases.models import Case, TimelineEntry
+from akrites.cases.services import case_transition
 from akrites.cases.triage.services import case_claim, case_release
 from akrites.core.errors import Conflict, NotFound, PermissionDenied
 
@@ -38,6 +39,14 @@ def test_only_the_holder_or_a_lead_releases(case, coordinator, sirt, orgs, syste
 def test_outsiders_and_maintainers_cannot_claim(case, outsider, maintainer):
     with pytest.raises(NotFound):
         case_claim(actor=outsider, case=case)
+    with pytest.raises(NotFound):  # in triage the maintainers are no party yet
+        case_claim(actor=maintainer, case=case)
+    assert Case.objects.get(pk=case.pk).claimed_by_id is None
+
+
+def test_notified_maintainers_see_the_case_but_cannot_claim(case, maintainer, system):
+    for step in ("accept", "notify_maintainers"):
+        case = case_transition(actor=system, case=case, name=step)
     with pytest.raises(PermissionDenied):
         case_claim(actor=maintainer, case=case)
     assert Case.objects.get(pk=case.pk).claimed_by_id is None

@@ -173,9 +173,7 @@ def test_missing_or_forged_token_is_401(client, project, header):
         "/api/v1/reports", json.dumps(DOC), content_type="application/json", **extra
     )
     assert response.status_code == 401
-    assert response.json() == {
-        "error": {"code": "unauthenticated", "message": "Authentication required."}
-    }
+    assert response.json()["error"]["code"] == "unauthenticated"
     assert not Report.objects.exists()
 
 

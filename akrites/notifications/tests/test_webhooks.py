@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from akrites.cases.services import case_accept
+from akrites.cases.services import case_accept, case_notify_maintainers
 from akrites.core import clock
 from akrites.notifications import webhooks
 from akrites.notifications.models import Delivery
@@ -25,8 +25,11 @@ def test_signed_payload_with_identifiers_only(case, sirt, orgs, maintainer, rece
     _, secret = _subscribe(maintainer, orgs["project_team"], receiver)
     case_accept(actor=sirt, case=case)
     run_all("webhook")
+    assert receiver.requests == []  # the team is no party before the SIRT notifies it
+    case_notify_maintainers(actor=sirt, case=case)
+    run_all("webhook")
     kinds = sorted(json.loads(body)["event"] for _, body in receiver.requests)
-    assert kinds == ["case.accept", "report.received"]
+    assert kinds == ["case.notify_maintainers"]
     headers, body = receiver.requests[0]
     assert webhooks.verify(secret=secret, header=headers["Akrites-Signature"], body=body)
     doc = json.loads(body)

@@ -218,11 +218,21 @@ def test_sirt_respects_the_maintainers_embargo_tolerance(notified, maintainer, c
     )
 
 
-def test_dates_refused_on_a_closed_case(case, maintainer, system):
+def test_dates_refused_on_a_closed_case(notified, maintainer, system):
+    from akrites.remediation.tests.conftest import move_to
+
+    closed = move_to(notified, "dispute", "close", actor=system)
+    with pytest.raises(Conflict):
+        remediation_set_dates(
+            actor=maintainer, case=closed, target_fix_on=date.today() + timedelta(days=3)
+        )
+
+
+def test_a_case_rejected_in_triage_was_never_the_maintainers(case, maintainer, system):
     from akrites.remediation.tests.conftest import move_to
 
     rejected = move_to(case, "reject", actor=system)
-    with pytest.raises(Conflict):
+    with pytest.raises(NotFound):
         remediation_set_dates(
             actor=maintainer, case=rejected, target_fix_on=date.today() + timedelta(days=3)
         )

@@ -67,7 +67,9 @@ def test_the_acknowledge_clock_breaches_after_two_business_days(case, system, ma
 
 
 def test_open_by_default_all_on_request(client, case, system, maintainer):
-    case_transition(actor=system, case=case, name="reject", reason="Not a vulnerability.")
+    _notify(case, system)
+    case_transition(actor=system, case=case, name="dispute", reason="Not a vulnerability.")
+    case_transition(actor=system, case=case, name="close")
     client.force_login(maintainer)
     assert case.human_id not in client.get("/inbox/").text
     page = client.get("/inbox/?show=all").text

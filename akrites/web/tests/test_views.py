@@ -1,6 +1,7 @@
 import pytest
 
 from akrites.cases.models import Status
+from akrites.cases.services import case_transition
 
 
 def test_login_page_and_login_flow(client, sirt):
@@ -43,7 +44,9 @@ def test_home_pages_by_role(request, client, case, who, url, status):
     assert client.get(url).status_code == status
 
 
-def test_each_role_sees_the_right_cases(client, case, other_case, maintainer, reporter):
+def test_each_role_sees_the_right_cases(client, case, other_case, maintainer, reporter, system):
+    for step in ("accept", "notify_maintainers"):
+        case_transition(actor=system, case=case, name=step)
     client.force_login(maintainer)
     inbox = client.get("/inbox/").content.decode()
     assert case.human_id in inbox and other_case.human_id not in inbox
