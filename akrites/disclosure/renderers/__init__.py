@@ -1,7 +1,7 @@
 """Renderers: one advisory → OSV, CVE (cnaContainer), CSAF 2.0, OpenVEX, CycloneDX VEX.
 
 ``render_all`` builds every document; ``validate_document`` checks one against its standard
-(OSV and OpenVEX against the official schemas in ``SHARED_DIR/schemas``, CVE with cvelib,
+(OSV and OpenVEX against the official schemas shipped in ``akrites.core.schemas``, CVE with cvelib,
 CSAF with ``csaf.csaf.v20`` preset basic, CycloneDX with the library's strict validator).
 Publication renders and validates all of them before storing any.
 """

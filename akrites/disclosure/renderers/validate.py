@@ -9,11 +9,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-
+from akrites.core import schemas
 from akrites.core.errors import Conflict
 
 logger = logging.getLogger(__name__)
@@ -29,27 +27,21 @@ class SchemaMissing(DocumentInvalid):
     code = "schema_missing"
 
 
-def schema_path(name: str) -> Path:
-    return Path(settings.SHARED_DIR, "schemas", name)
-
-
 @functools.lru_cache(maxsize=8)
-def _schema_validator(path: str) -> Any:
-    from jsonschema import Draft7Validator, Draft202012Validator
+def _schema_validator(kind: str) -> Any:
+    from jsonschema.validators import validator_for
 
-    schema = json.loads(Path(path).read_text(encoding="utf-8"))
-    if "draft-07" in str(schema.get("$schema", "")):
-        return Draft7Validator(schema)
-    return Draft202012Validator(schema)
+    try:
+        doc = schemas.schema(kind)
+    except (FileNotFoundError, KeyError):
+        # The package ships the official OSV/OpenVEX schemas (akrites.core.schemas); an
+        # installation without them is broken, and we cannot claim the document validates.
+        raise SchemaMissing(f"the {kind} schema is missing from this installation") from None
+    return validator_for(doc)(doc)
 
 
-def _check_schema(kind: str, name: str, doc: dict[str, Any]) -> None:
-    path = schema_path(name)
-    if not path.exists():
-        # The official OSV/OpenVEX schemas are not shipped in any registry package; without
-        # them we cannot claim the document validates, so publication stops here.
-        raise SchemaMissing(f"the {kind} schema is not installed (AKRITES_SHARED_DIR)")
-    error = next(iter(_schema_validator(str(path)).iter_errors(doc)), None)
+def _check_schema(kind: str, doc: dict[str, Any]) -> None:
+    error = next(iter(_schema_validator(kind).iter_errors(doc)), None)
     if error is not None:
         _fail(kind, "/".join(str(p) for p in error.absolute_path) or "(root)")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from akrites.core import schemas
 from akrites.disclosure.content import content_from_dict
 from akrites.disclosure.renderers import (
     KINDS,
@@ -20,7 +21,6 @@ from akrites.disclosure.renderers import (
 )
 from akrites.disclosure.renderers import validate as validate_module
 from akrites.disclosure.tests.conftest import CONTENT
-from conftest import shared_path
 
 GOLDEN = Path(__file__).parent / "golden"
 REGENERATE = os.environ.get("AKRITES_REGENERATE_GOLDEN") == "1"
@@ -48,23 +48,17 @@ CTX = RenderContext(
 )
 
 
-@pytest.fixture
-def schemas():
-    shared_path("schemas", "osv-schema.json")
-    shared_path("schemas", "openvex-schema.json")
-
-
 @pytest.fixture(scope="module")
 def docs():
     return render_all(content_from_dict(FULL), CTX)
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_every_document_validates(schemas, docs, kind):
+def test_every_document_validates(docs, kind):
     validate_document(kind, docs[kind])
 
 
-def test_minimal_advisory_validates_too(schemas):
+def test_minimal_advisory_validates_too():
     minimal = {"summary": "x", "affected": [{"purl": "pkg:cargo/rivet", "fixed": ["0.3.1"]}]}
     ctx = RenderContext(**{**CTX.__dict__, "cve_id": ""})
     texts = render_and_validate(content_from_dict(minimal), ctx)
@@ -110,7 +104,7 @@ def test_cyclonedx_scores_are_numbers(docs):
         ("cyclonedx", lambda d: d["vulnerabilities"][0].update(ratings=[{"score": "high"}])),
     ],
 )
-def test_an_invalid_document_is_refused_without_its_content(schemas, docs, kind, breakage):
+def test_an_invalid_document_is_refused_without_its_content(docs, kind, breakage):
     broken = copy.deepcopy(docs[kind])
     breakage(broken)
     with pytest.raises(DocumentInvalid) as err:
@@ -118,8 +112,21 @@ def test_an_invalid_document_is_refused_without_its_content(schemas, docs, kind,
     assert "yamlkit" not in err.value.message and kind in err.value.message
 
 
-def test_missing_schema_stops_publication(docs, settings, tmp_path):
-    settings.SHARED_DIR = tmp_path
+def test_a_broken_installation_without_a_schema_stops_publication(docs, monkeypatch):
+    monkeypatch.setitem(schemas.FILES, "osv", "not-shipped.json")
+    schemas.schema.cache_clear()
     validate_module._schema_validator.cache_clear()
-    with pytest.raises(validate_module.SchemaMissing):
-        validate_document("osv", docs["osv"])
+    try:
+        with pytest.raises(validate_module.SchemaMissing):
+            validate_document("osv", docs["osv"])
+    finally:
+        monkeypatch.undo()
+        schemas.schema.cache_clear()
+        validate_module._schema_validator.cache_clear()
+
+
+def test_the_schemas_come_from_the_package_whatever_shared_dir_says(docs, settings, tmp_path):
+    settings.SHARED_DIR = tmp_path  # nothing there: a clone with nothing beside it
+    validate_module._schema_validator.cache_clear()
+    validate_document("osv", docs["osv"])
+    validate_document("openvex", docs["openvex"])

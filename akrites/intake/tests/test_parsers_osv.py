@@ -3,31 +3,18 @@
 
 import copy
 import json
-import os
 from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
 
+from akrites.core import schemas
 from akrites.core.errors import InvalidInput
 from akrites.intake.parsers import PackageRef, parse_report
 from akrites.intake.parsers.osv import _to_constraints
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OSV_FIXTURES = sorted(FIXTURES.glob("*.osv.json"))
-
-
-def shared_schema(name):
-    """A schema from ../shared/schemas (or $AKRITES_SHARED_DIR/schemas); skip when absent,
-    fail when AKRITES_REQUIRE_ALL=1 (CI)."""
-    default = Path(__file__).resolve().parents[3].parent / "shared"
-    path = Path(os.environ.get("AKRITES_SHARED_DIR", default)) / "schemas" / name
-    if not path.is_file():
-        reason = f"{path} is absent (set AKRITES_SHARED_DIR to the shared checkout)"
-        if os.environ.get("AKRITES_REQUIRE_ALL") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return json.loads(path.read_text())
 
 
 def load(name):
@@ -47,7 +34,7 @@ def parse(doc):
 
 @pytest.mark.parametrize("path", OSV_FIXTURES, ids=lambda p: p.name)
 def test_fixture_is_valid_osv(path):
-    schema = shared_schema("osv-schema.json")
+    schema = schemas.schema("osv")
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     errors = [e.message for e in validator.iter_errors(json.loads(path.read_text()))]
     assert errors == []

@@ -3,30 +3,17 @@ finding, and structural errors named by SARIF path."""
 
 import copy
 import json
-import os
 from pathlib import Path
 
 import pytest
 from jsonschema import Draft4Validator
 
+from akrites.core import schemas
 from akrites.core.errors import InvalidInput
 from akrites.intake.parsers import Location, PackageRef, parse_report
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SARIF_FIXTURES = sorted(FIXTURES.glob("*.sarif.json"))
-
-
-def shared_schema(name):
-    """A schema from ../shared/schemas (or $AKRITES_SHARED_DIR/schemas); skip when absent,
-    fail when AKRITES_REQUIRE_ALL=1 (CI)."""
-    default = Path(__file__).resolve().parents[3].parent / "shared"
-    path = Path(os.environ.get("AKRITES_SHARED_DIR", default)) / "schemas" / name
-    if not path.is_file():
-        reason = f"{path} is absent (set AKRITES_SHARED_DIR to the shared checkout)"
-        if os.environ.get("AKRITES_REQUIRE_ALL") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return json.loads(path.read_text())
 
 
 def load(name):
@@ -47,7 +34,7 @@ def parse(doc, default_purl=None, declared_format=None):
 
 @pytest.mark.parametrize("path", SARIF_FIXTURES, ids=lambda p: p.name)
 def test_fixture_is_valid_sarif(path):
-    schema = shared_schema("sarif-schema-2.1.0.json")
+    schema = schemas.schema("sarif")
     validator = Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
     errors = [e.message for e in validator.iter_errors(json.loads(path.read_text()))]
     assert errors == []
