@@ -27,6 +27,9 @@ OPERATOR_COMMANDS = {
     "eval": ["eval"],
 }
 
+# ``akrites docs NAME [--check]``: the generated documents and the command writing each.
+GENERATED_DOCS = {"lifecycle": "lifecycle_doc", "advisory": "advisory_lifecycle_doc"}
+
 
 def _django(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "akrites.settings")
@@ -69,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--with-worker", action="store_true", help="also run one task worker")
     for name in OPERATOR_COMMANDS:
         sub.add_parser(name, help=f"operator: {name}", add_help=False)
-    sub.add_parser("docs", help="operator: regenerate generated docs (lifecycle)", add_help=False)
+    sub.add_parser(
+        "docs", help="operator: regenerate generated docs (lifecycle, advisory)", add_help=False
+    )
     sub.add_parser("manage", help="operator: any Django management command", add_help=False)
     sub.add_parser("submit", help="client: submit report files to /api/v1/", add_help=False)
     return parser
@@ -80,7 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] in OPERATOR_COMMANDS:
         return _django([*OPERATOR_COMMANDS[argv[0]], *argv[1:]])
     if argv and argv[0] == "docs":
-        return _django(["lifecycle_doc", *argv[2:]] if argv[1:2] == ["lifecycle"] else ["help"])
+        command = GENERATED_DOCS.get(argv[1] if len(argv) > 1 else "")
+        return _django([command, *argv[2:]] if command else ["help"])
     if argv and argv[0] == "manage":
         return _django(argv[1:])
     if argv and argv[0] == "submit":

@@ -297,6 +297,13 @@ CASE_RULES: dict[str, CaseRule] = {
     "advisory.schedule": _any_of(MAINTAINER, SIRT),
     "advisory.reserve_cve": _any_of(SIRT),
     "advisory.publish": _any_of(SIRT),
+    # Publication needs an explicit approval of one revision by the SIRT (fresh code);
+    # whoever may edit may also take an approval back (an edit voids it anyway). Revising or
+    # withdrawing a published advisory is the SIRT's, with a fresh code and a reason.
+    "advisory.approve": _any_of(SIRT),
+    "advisory.withdraw_approval": _any_of(MAINTAINER, SIRT),
+    "advisory.revise": _any_of(SIRT),
+    "advisory.withdraw": _any_of(SIRT),
 }
 
 # Field name → the action that guards it (``may_read_field``).
@@ -318,6 +325,9 @@ STEP_UP_ACTIONS = frozenset(
         "case.break_embargo",
         "case.disclose",
         "advisory.publish",
+        "advisory.approve",
+        "advisory.revise",
+        "advisory.withdraw",
         "case.export",
         "prenotify.grant",
     }

@@ -1,5 +1,7 @@
-"""Advisory endpoints at ``/api/v1/advisories``: draft, edit, schedule, CVE id, publish;
-and ``/api/v1/advisories/rejections`` to publish a rejected report.
+"""Advisory endpoints at ``/api/v1/advisories``: draft, edit, schedule, CVE id, approve (or
+take the approval back), revise and withdraw; and ``/api/v1/advisories/rejections`` to
+publish a rejected report. Approving, revising and withdrawing need a fresh second factor
+(a browser session that stepped up); API tokens cannot perform them.
 
 Request bodies have only optional fields, so that a caller who may not see the case gets the
 same 404 whatever they send; services validate what is missing.
@@ -23,14 +25,38 @@ from akrites.intake.selectors import report_get
 router = Router(tags=["advisories"])
 
 
+class ApprovalOut(Schema):
+    revision: int
+    release: str
+    approved_by: str
+    approved_at: datetime
+
+
 class AdvisoryOut(Schema):
     case: str
     state: str
+    revision: int
     cve_id: str
     disclose_at: datetime | None
     published_at: datetime | None
     public_id: str | None
+    version: int | None
+    approval: ApprovalOut | None
     content: dict[str, Any]
+
+
+class ApproveIn(Schema):
+    revision: int | None = None
+    release: str = "now"
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class ReviseIn(Schema):
+    content: dict[str, Any] | None = None
+    reason: str = ""
 
 
 class AdvisoryIn(Schema):
@@ -53,14 +79,25 @@ class RejectionOut(Schema):
 
 
 def _out(advisory: Advisory) -> AdvisoryOut:
-    public = getattr(advisory, "public", None) if advisory.state == "published" else None
+    public = selectors.public_of(advisory)
+    approval = selectors.current_approval(advisory)
     return AdvisoryOut(
         case=advisory.case.human_id,
         state=advisory.state,
+        revision=advisory.revision,
         cve_id=advisory.cve_id,
         disclose_at=advisory.disclose_at,
         published_at=advisory.published_at,
         public_id=public.public_id if public else None,
+        version=public.version if public else None,
+        approval=ApprovalOut(
+            revision=approval.revision,
+            release=approval.release,
+            approved_by=approval.approved_by_label,
+            approved_at=approval.approved_at,
+        )
+        if approval
+        else None,
         content=json.loads(advisory.content),
     )
 
@@ -112,8 +149,38 @@ def reserve_cve(request: HttpRequest, case_id: str) -> AdvisoryOut:
     return _out(services.advisory_reserve_cve(actor=request.user, advisory=advisory))
 
 
-@router.post("/{case_id}/publish", response=AdvisoryOut)
-def publish(request: HttpRequest, case_id: str) -> AdvisoryOut:
-    case = case_get(viewer=request.user, human_id=case_id)
-    services.advisory_publish(actor=request.user, case=case)
+@router.post("/{case_id}/approve", response=AdvisoryOut)
+def approve(request: HttpRequest, case_id: str, body: ApproveIn) -> AdvisoryOut:
+    """Approve the named revision: ``now`` publishes at once (the case must be due),
+    ``at_instant`` leaves it to the worker at the disclosure instant."""
+    advisory = selectors.advisory_for_case(viewer=request.user, human_id=case_id)
+    done = services.advisory_approve(
+        actor=request.user, advisory=advisory, revision=body.revision, release=body.release
+    )
+    return _out(done)
+
+
+@router.post("/{case_id}/approval/withdraw", response=AdvisoryOut)
+def withdraw_approval(request: HttpRequest, case_id: str, body: ReasonIn) -> AdvisoryOut:
+    advisory = selectors.advisory_for_case(viewer=request.user, human_id=case_id)
+    return _out(
+        services.advisory_withdraw_approval(
+            actor=request.user, advisory=advisory, reason=body.reason
+        )
+    )
+
+
+@router.post("/{case_id}/revise", response=AdvisoryOut)
+def revise(request: HttpRequest, case_id: str, body: ReviseIn) -> AdvisoryOut:
+    advisory = selectors.advisory_for_case(viewer=request.user, human_id=case_id)
+    services.advisory_revise(
+        actor=request.user, advisory=advisory, changes=body.content or {}, reason=body.reason
+    )
+    return _out(selectors.advisory_for_case(viewer=request.user, human_id=case_id))
+
+
+@router.post("/{case_id}/withdraw", response=AdvisoryOut)
+def withdraw(request: HttpRequest, case_id: str, body: ReasonIn) -> AdvisoryOut:
+    advisory = selectors.advisory_for_case(viewer=request.user, human_id=case_id)
+    services.advisory_withdraw(actor=request.user, advisory=advisory, reason=body.reason)
     return _out(selectors.advisory_for_case(viewer=request.user, human_id=case_id))

@@ -89,7 +89,7 @@ def rolie_feed(request: HttpRequest) -> HttpResponse:
                 {"rel": "hash", "href": f"{_url(doc)}.sha512"},
                 {"rel": "signature", "href": f"{_url(doc)}.sig"},
             ],
-            "published": doc.published_at.strftime(_STAMP),
+            "published": doc.public.published_at.strftime(_STAMP),
             "updated": doc.public.modified_at.strftime(_STAMP),
             "summary": {"content": doc.public.summary},
             "content": {"type": "application/json", "src": _url(doc)},
@@ -156,4 +156,4 @@ def _listing(names: list[str]) -> HttpResponse:
 @require_GET
 def year_file(request: HttpRequest, year: int, filename: str) -> HttpResponse:
     base, suffix = split_suffix(filename)
-    return document_response(selectors.csaf_document(year=year, filename=base), suffix)
+    return document_response(selectors.csaf_document(year=year, filename=base), suffix, base)

@@ -25,7 +25,8 @@ class AdvisoryFeed(Feed):  # type: ignore[type-arg]  # django-stubs: Feed is gen
 
     def item_title(self, item: PublicAdvisory) -> str:
         ids = f"{item.public_id}" + (f" ({item.cve_id})" if item.cve_id else "")
-        return f"{ids}: {item.summary}"
+        withdrawn = "[Withdrawn] " if item.withdrawn_at else ""
+        return f"{withdrawn}{ids}: {item.summary}"
 
     def item_description(self, item: PublicAdvisory) -> str:
         return item.details or item.summary
@@ -40,4 +41,5 @@ class AdvisoryFeed(Feed):  # type: ignore[type-arg]  # django-stubs: Feed is gen
         return item.published_at
 
     def item_updateddate(self, item: PublicAdvisory) -> datetime:
+        # A revision or withdrawal moves ``updated``: feed readers show the entry as changed.
         return item.modified_at

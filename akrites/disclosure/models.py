@@ -1,14 +1,18 @@
 """Advisories (drafts encrypted, published copies public), CVE reservations, rejections.
 
 The line between confidential and public is a table boundary: ``Advisory`` holds the editable
-draft in an encrypted field until publication; ``PublicAdvisory`` and the rows hanging off it
-are created only by ``advisory_publish`` and hold nothing that is not already public. Every
-public page, feed and API reads only those tables, so an unpublished case cannot leak through
-a forgotten filter.
+draft in an encrypted field, and ``AdvisoryApproval`` / ``AdvisoryEvent`` record who approved
+which revision and every state change (private: they name people and dates before anything is
+public). ``PublicAdvisory`` and the rows hanging off it (``PublishedDocument`` per version,
+``PublicRevision``, the query index) are written only by publication, revision and withdrawal
+and hold nothing that is not already public — a revision's or withdrawal's reason is written
+there only as it becomes public. Every public page, feed and API reads only those tables, so
+an unpublished case cannot leak through a forgotten filter.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from akrites.cases.models import Case
@@ -17,7 +21,10 @@ from akrites.core.models import TimestampedModel
 
 
 class AdvisoryState(models.TextChoices):
+    """The advisory's one state; the allowed changes are the table in ``disclosure.lifecycle``."""
+
     DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
     PUBLISHED = "published", "Published"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
@@ -35,12 +42,70 @@ class Advisory(TimestampedModel):
     # akrites.access, when there is one, may make it earlier (see disclosure.instant).
     disclose_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The draft's revision: +1 on every change of what would be published (content, CVE id).
+    # An approval names the revision it approves, so any later change is seen.
+    revision = models.PositiveIntegerField(default=1)
 
     class Meta:
         indexes = [models.Index(fields=["state", "disclose_at"], name="advisory_state_due")]
 
     def __str__(self) -> str:
         return f"advisory of {self.case_id}"
+
+
+class ApprovalRelease(models.TextChoices):
+    NOW = "now", "Now"
+    AT_INSTANT = "at_instant", "At the disclosure instant"
+
+
+class AdvisoryApproval(models.Model):
+    """A SIRT member's approval of one revision of the draft (after a fresh second factor).
+
+    Rows are facts and never change. The advisory is approved while its state is ``approved``;
+    its approval is then its newest row. Publication checks that the revision and the digest
+    of what would be published still match the row.
+    """
+
+    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="approvals")
+    revision = models.PositiveIntegerField()
+    # SHA-256 over the canonical JSON of the content and CVE id approved (see services).
+    digest = models.CharField(max_length=64)
+    release = models.CharField(max_length=12, choices=ApprovalRelease.choices)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    approved_by_label = models.CharField(max_length=200)
+    approved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-approved_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"approval {self.pk} of revision {self.revision}"
+
+
+class AdvisoryEvent(models.Model):
+    """One transition of an advisory: (old, new, actor, reason), as the lifecycle table allows."""
+
+    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    name = models.CharField(max_length=30)
+    old_state = models.CharField(max_length=12)
+    new_state = models.CharField(max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200)
+    # A reason for withdrawing an approval may cite embargoed facts: encrypted like content.
+    reason = EncryptedTextField(blank=True, default="")
+    revision = models.PositiveIntegerField()  # the draft revision after the transition
+    version = models.PositiveIntegerField(default=0)  # the public version after it (0: none)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} of advisory {self.advisory_id}"
 
 
 class AdvisoryCounter(models.Model):
@@ -68,12 +133,40 @@ class PublicAdvisory(models.Model):
     search_text = models.TextField(blank=True)
     published_at = models.DateTimeField(db_index=True)
     modified_at = models.DateTimeField()
+    # The latest version (1 at publication, +1 per revision and for the withdrawal).
+    version = models.PositiveIntegerField(default=1)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
 
     def __str__(self) -> str:
         return self.public_id
+
+
+class RevisionKind(models.TextChoices):
+    INITIAL = "initial", "Initial release"
+    REVISION = "revision", "Revision"
+    WITHDRAWAL = "withdrawal", "Withdrawal"
+
+
+class PublicRevision(models.Model):
+    """One published version of an advisory and why it was issued (public from that moment)."""
+
+    public = models.ForeignKey(PublicAdvisory, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12, choices=RevisionKind.choices)
+    summary = models.TextField()
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["public", "number"], name="revision_public_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} v{self.number}"
 
 
 class DocumentKind(models.TextChoices):
@@ -85,9 +178,13 @@ class DocumentKind(models.TextChoices):
 
 
 class PublishedDocument(models.Model):
-    """One signed document, stored as the exact bytes served (UTF-8 JSON)."""
+    """One signed document of one version, stored as the exact bytes served (UTF-8 JSON).
+
+    Every version's documents are kept: the latest is served at the advisory's URLs, each
+    version at ``/advisories/<id>/v/<n>/``."""
 
     public = models.ForeignKey(PublicAdvisory, on_delete=models.CASCADE, related_name="documents")
+    version = models.PositiveIntegerField(default=1)
     kind = models.CharField(max_length=12, choices=DocumentKind.choices)
     filename = models.CharField(max_length=100)
     content = models.TextField()
@@ -98,7 +195,9 @@ class PublishedDocument(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["public", "kind"], name="document_public_kind")
+            models.UniqueConstraint(
+                fields=["public", "version", "kind"], name="document_public_version_kind"
+            )
         ]
 
     def __str__(self) -> str:

@@ -11,14 +11,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from akrites.access.policy import require
 from akrites.cases.selectors import case_get
 from akrites.core.errors import NotFound
 from akrites.disclosure.models import (
     Advisory,
+    AdvisoryApproval,
+    AdvisoryState,
     PublicAdvisory,
+    PublicRevision,
     PublishedDocument,
     PublishedRejection,
 )
@@ -34,6 +37,18 @@ def advisory_for_case(*, viewer: Any, human_id: str) -> Advisory:
         return Advisory.objects.select_related("case", "case__project").get(case=case)
     except Advisory.DoesNotExist:
         raise NotFound() from None
+
+
+def current_approval(advisory: Advisory) -> AdvisoryApproval | None:
+    """The approval in force (an advisory the caller may read), or None when not approved."""
+    if advisory.state != AdvisoryState.APPROVED:
+        return None
+    return advisory.approvals.order_by("-approved_at", "-id").first()
+
+
+def public_of(advisory: Advisory) -> PublicAdvisory | None:
+    """The public face of an advisory the caller may read, once published."""
+    return PublicAdvisory.objects.filter(advisory=advisory).first()
 
 
 def public_list(*, query: str = "", limit: int = 50, offset: int = 0) -> list[PublicAdvisory]:
@@ -53,11 +68,24 @@ def public_get(*, public_id: str) -> PublicAdvisory:
     return found
 
 
-def public_document(*, public: PublicAdvisory, kind: str) -> PublishedDocument:
+def public_document(
+    *, public: PublicAdvisory, kind: str, version: int | None = None
+) -> PublishedDocument:
+    """The document of ``kind`` of the latest version, or of ``version``."""
     try:
-        return public.documents.get(kind=kind)
+        return public.documents.get(kind=kind, version=version or public.version)
     except PublishedDocument.DoesNotExist:
         raise NotFound() from None
+
+
+def public_documents(public: PublicAdvisory) -> list[PublishedDocument]:
+    """The documents of the latest version, by kind."""
+    return list(public.documents.filter(version=public.version).order_by("kind"))
+
+
+def public_revisions(public: PublicAdvisory) -> list[PublicRevision]:
+    """Every published version, oldest first."""
+    return list(public.revisions.order_by("number"))
 
 
 def osv_json(public: PublicAdvisory) -> dict[str, Any]:
@@ -67,7 +95,9 @@ def osv_json(public: PublicAdvisory) -> dict[str, Any]:
 
 
 def csaf_documents(*, year: int | None = None) -> list[PublishedDocument]:
-    qs = PublishedDocument.objects.filter(kind="csaf").select_related("public")
+    # The provider directory serves the latest version of each document under its one name.
+    qs = PublishedDocument.objects.filter(kind="csaf", version=F("public__version"))
+    qs = qs.select_related("public")
     if year is not None:
         qs = qs.filter(public__year=year)
     return list(qs.order_by("-published_at", "-id"))
@@ -79,7 +109,7 @@ def csaf_years() -> list[int]:
 
 def csaf_document(*, year: int, filename: str) -> PublishedDocument:
     doc = PublishedDocument.objects.filter(
-        kind="csaf", public__year=year, filename=filename
+        kind="csaf", public__year=year, filename=filename, version=F("public__version")
     ).first()
     if doc is None:
         raise NotFound()

@@ -15,6 +15,11 @@ urlpatterns = [
     path("advisories/rejections/", views.rejection_list, name="rejections"),
     path("advisories/<str:public_id>/", views.advisory_detail, name="detail"),
     path("advisories/<str:public_id>/<str:filename>", views.advisory_document, name="document"),
+    path(
+        "advisories/<str:public_id>/v/<int:version>/<str:filename>",
+        views.advisory_version_document,
+        name="version-document",
+    ),
     path(".well-known/akrites-signing-key.pem", views.signing_key, name="signing-key"),
     path(f"{_CSAF}provider-metadata.json", csaf_provider.provider_metadata, name="csaf-provider"),
     path(f"{_CSAF}white/", csaf_provider.white_directory, name="csaf-white"),

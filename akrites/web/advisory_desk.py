@@ -1,5 +1,6 @@
-"""The advisory desk of one case: its draft as the viewer may edit it, and whether and when
-it may be published. A read composing the cases and disclosure selectors."""
+"""The advisory desk of one case: its draft as the viewer may edit it, whether and when it may
+be published, the approval in force, and the published versions. A read composing the cases
+and disclosure selectors."""
 
 from __future__ import annotations
 
@@ -14,8 +15,19 @@ from akrites.cases.selectors import case_get
 from akrites.core.clock import now
 from akrites.core.errors import NotFound
 from akrites.disclosure.instant import disclosure_instant
-from akrites.disclosure.models import Advisory, AdvisoryState, PublicAdvisory
-from akrites.disclosure.selectors import advisory_for_case
+from akrites.disclosure.models import (
+    Advisory,
+    AdvisoryApproval,
+    AdvisoryState,
+    PublicAdvisory,
+    PublicRevision,
+)
+from akrites.disclosure.selectors import (
+    advisory_for_case,
+    current_approval,
+    public_of,
+    public_revisions,
+)
 
 
 @dataclass(frozen=True)
@@ -23,16 +35,31 @@ class AdvisoryDesk:
     case: Case
     advisory: Advisory | None
     content: dict[str, Any]
-    may_publish: bool
+    may_approve: bool
+    may_withdraw_approval: bool
+    may_revise: bool
+    may_withdraw: bool
     instant: datetime | None
+    approval: AdvisoryApproval | None
+    public: PublicAdvisory | None
+    revisions: list[PublicRevision]
 
     @property
     def is_draft(self) -> bool:
         return self.advisory is not None and self.advisory.state == AdvisoryState.DRAFT
 
     @property
-    def public(self) -> PublicAdvisory | None:
-        return getattr(self.advisory, "public", None) if self.advisory is not None else None
+    def is_approved(self) -> bool:
+        return self.advisory is not None and self.advisory.state == AdvisoryState.APPROVED
+
+    @property
+    def is_published(self) -> bool:
+        return self.advisory is not None and self.advisory.state == AdvisoryState.PUBLISHED
+
+    @property
+    def editable(self) -> bool:
+        """The draft form is shown: a draft, or an approved draft (saving voids approval)."""
+        return self.is_draft or self.is_approved
 
     @property
     def due(self) -> bool:
@@ -52,11 +79,18 @@ def advisory_desk(*, viewer: Any, human_id: str) -> AdvisoryDesk:
     except NotFound:
         advisory = None
     content = json.loads(advisory.content) if advisory is not None else {}
+    public = public_of(advisory) if advisory is not None else None
     return AdvisoryDesk(
         case=case,
         advisory=advisory,
         content=content if isinstance(content, dict) else {},
-        # Step-up is asked when the form is sent, not here: the page may offer the action.
-        may_publish=allowed(viewer, "advisory.publish", case),
+        # Step-up is asked when a form is sent, not here: the page may offer the action.
+        may_approve=allowed(viewer, "advisory.approve", case),
+        may_withdraw_approval=allowed(viewer, "advisory.withdraw_approval", case),
+        may_revise=allowed(viewer, "advisory.revise", case),
+        may_withdraw=allowed(viewer, "advisory.withdraw", case),
         instant=disclosure_instant(case),
+        approval=current_approval(advisory) if advisory is not None else None,
+        public=public,
+        revisions=public_revisions(public) if public is not None else [],
     )

@@ -39,8 +39,23 @@ urlpatterns = [
     path("cases/<str:case_id>/advisory/start/", advisory.advisory_start, name="advisory-start"),
     path("cases/<str:case_id>/advisory/save/", advisory.advisory_save, name="advisory-save"),
     path(
-        "cases/<str:case_id>/advisory/publish/",
-        advisory.advisory_publish_view,
-        name="advisory-publish",
+        "cases/<str:case_id>/advisory/approve/",
+        advisory.advisory_approve_view,
+        name="advisory-approve",
+    ),
+    path(
+        "cases/<str:case_id>/advisory/approval/withdraw/",
+        advisory.advisory_withdraw_approval_view,
+        name="advisory-unapprove",
+    ),
+    path(
+        "cases/<str:case_id>/advisory/revise/",
+        advisory.advisory_revise_view,
+        name="advisory-revise",
+    ),
+    path(
+        "cases/<str:case_id>/advisory/withdraw/",
+        advisory.advisory_withdraw_view,
+        name="advisory-withdraw",
     ),
 ]

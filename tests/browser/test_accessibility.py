@@ -51,16 +51,14 @@ def _cases(system, sirt, project, case, other_case):
     """One case of each kind the pages show: a draft advisory ready to publish (``case``),
     a notified case awaiting acknowledgement, and a published advisory (``other_case``)."""
     from akrites.cases.services import case_create, case_transition
-    from akrites.disclosure.services import advisory_publish
-    from akrites.disclosure.tests.conftest import after_instant, make_draft, make_ready
+    from akrites.disclosure.tests.conftest import make_draft, make_ready, publish_now
 
     make_draft(make_ready(case, system), sirt)
     waiting = case_create(actor=system, project=project, title="Unbounded recursion in dump")
     for name in ("accept", "notify_maintainers"):
         case_transition(actor=system, case=waiting, name=name)
     make_draft(make_ready(other_case, system), sirt)
-    with after_instant(other_case):
-        return advisory_publish(actor=system, case=other_case).public_id
+    return publish_now(other_case, system).public_id
 
 
 def test_main_pages_have_no_serious_accessibility_violations(

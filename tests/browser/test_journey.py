@@ -3,9 +3,9 @@
 Reporter submits through the web form; the SIRT signs in with TOTP, triages and notifies;
 the maintainer signs in with TOTP, acknowledges from the inbox, sets dates, proposes and
 chooses a patch and marks the fix ready; when the date comes the SIRT drafts the advisory and
-publishes it through the form (after a step-up code), and the public page shows it. Each main page
-is saved as a screenshot. Bad input: invalid values show the error next to the field, and
-double submits / back-button replays create nothing twice.
+approves it to go out now through the form (after a step-up code), which publishes it, and the
+public page shows it. Each main page is saved as a screenshot. Bad input: invalid values show
+the error next to the field, and double submits / back-button replays create nothing twice.
 """
 
 from __future__ import annotations
@@ -170,9 +170,14 @@ def test_remediation_then_public_advisory(
     shot(visitor, "public-advisory")
 
 
+NOW = "Now (publish at once; only once the disclosure instant has come)"
+REVIEWED = "I reviewed this revision of the saved draft; approve it"
+
+
 def _publish(lead, base: str, authenticator, sirt, case: Case) -> str:
-    """Draft the advisory, fix an invalid range, publish after the step-up code; a replay
-    of the publish form publishes nothing twice. Returns the public id."""
+    """Draft the advisory, fix an invalid range, approve it to go out now after the step-up
+    code (which publishes it); a replay of the approval form publishes nothing twice.
+    Returns the public id."""
     sign_in(lead, base, sirt, authenticator)
     lead.goto(f"{base}/cases/{case.human_id}/")
     lead.get_by_role("link", name="Advisory: draft and publish").click()
@@ -192,10 +197,13 @@ def _publish(lead, base: str, authenticator, sirt, case: Case) -> str:
     lead.get_by_text("Draft saved.").wait_for()
     shot(lead, "advisory-draft")
 
-    # Publishing needs a fresh code: ten minutes after signing in, the code page comes first.
+    # Saving published nothing: only an approval does.
+    assert not PublicAdvisory.objects.exists()
+    # Approving needs a fresh code: ten minutes after signing in, the code page comes first.
     clock.advance(timedelta(minutes=11))
-    lead.get_by_label("I reviewed the saved draft; publish it now").check()
-    lead.get_by_role("button", name="Publish the advisory").click()
+    lead.get_by_label(NOW, exact=True).check()
+    lead.get_by_label(REVIEWED, exact=True).check()
+    lead.get_by_role("button", name="Approve the advisory").click()
     lead.wait_for_url("**/account/step-up/**")
     assert not PublicAdvisory.objects.exists()
     lead.get_by_label("Code").fill(authenticator.code(sirt))
@@ -204,16 +212,16 @@ def _publish(lead, base: str, authenticator, sirt, case: Case) -> str:
     # The same form open in a second tab (or kept from before pressing Back).
     stale = lead.context.new_page()
     stale.goto(lead.url)
-    stale.get_by_label("I reviewed the saved draft; publish it now").check()
-    confirm = lead.get_by_label("I reviewed the saved draft; publish it now")
-    confirm.check()
+    stale.get_by_label(REVIEWED, exact=True).check()
+    lead.get_by_label(NOW, exact=True).check()
+    lead.get_by_label(REVIEWED, exact=True).check()
     shot(lead, "advisory-publish")
-    lead.get_by_role("button", name="Publish the advisory").dblclick()  # a double click
+    lead.get_by_role("button", name="Approve the advisory").dblclick()  # a double click
     lead.wait_for_url("**/advisories/AKRITES-**")
     published = lead.url
     lead.get_by_text("Published as").wait_for()
     # The stale form sent later: the same public advisory, nothing published twice.
-    stale.get_by_role("button", name="Publish the advisory").click()
+    stale.get_by_role("button", name="Approve the advisory").click()
     stale.wait_for_url("**/advisories/AKRITES-**")
     assert stale.url == published
     stale.get_by_text("Already published as").wait_for()

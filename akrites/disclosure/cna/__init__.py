@@ -31,7 +31,8 @@ class CnaBackend(Protocol):
         ...
 
     def reject(self, *, cve_id: str, reason: str) -> None:
-        """Reject a reserved id (it will never name a vulnerability). Raises CnaError."""
+        """Reject a reserved id (it will never name a vulnerability), or the published record
+        of a withdrawn advisory. Raises CnaError."""
         ...
 
 

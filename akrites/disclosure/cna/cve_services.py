@@ -103,8 +103,16 @@ class CveServicesBackend:
             self._call("publish", cve_id, lambda: self.api.publish(cve_id, container))
 
     def reject(self, *, cve_id: str, reason: str) -> None:
+        """Reject a reserved id (``POST``), or a published record (``PUT``: a withdrawn
+        advisory), or update the reason of one already rejected (a retry converges)."""
         container = {"rejectedReasons": [{"lang": "en", "value": reason}], "x_generator": GENERATOR}
-        self._call("reject", cve_id, lambda: self.api.reject(cve_id, container))
+        state = self._call("lookup", cve_id, lambda: self.api.show_cve_id(cve_id))
+        with _errors("lookup", cve_id):
+            exists = state["state"] in (CveApi.States.PUBLISHED, CveApi.States.REJECTED)
+        if exists:
+            self._call("reject", cve_id, lambda: self.api.update_rejected(cve_id, container))
+        else:
+            self._call("reject", cve_id, lambda: self.api.reject(cve_id, container))
 
 
 def from_environment() -> CveServicesBackend:

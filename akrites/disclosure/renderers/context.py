@@ -13,18 +13,43 @@ from akrites.disclosure.content import AdvisoryContent
 
 
 @dataclass(frozen=True)
+class RevisionNote:
+    """One entry of an advisory's public history (CSAF ``revision_history``)."""
+
+    number: int
+    date: datetime
+    summary: str
+
+
+INITIAL_SUMMARY = "Initial public release."
+
+
+@dataclass(frozen=True)
 class RenderContext:
     public_id: str  # AKRITES-2026-00001 (CSAF tracking id, page URLs)
     osv_id: str  # x_AKRITES-2026-00001 until our prefix is registered with OSV
     cve_id: str  # our CVE id, or "" when the advisory has none
-    published: datetime
-    modified: datetime
+    published: datetime  # the first publication (version 1)
+    modified: datetime  # this version
     base_url: str  # https://akrites.example (no trailing slash)
     publisher: str = "Akrites"
     cve_org_id: str = "00000000-0000-4000-8000-000000000000"
+    version: int = 1
+    # Every version up to and including this one; empty means version 1 only.
+    revisions: tuple[RevisionNote, ...] = ()
+    withdrawn: datetime | None = None
+    withdrawn_reason: str = ""
 
     def advisory_url(self) -> str:
         return f"{self.base_url}/advisories/{self.public_id}/"
+
+    def history(self) -> tuple[RevisionNote, ...]:
+        return self.revisions or (RevisionNote(1, self.published, INITIAL_SUMMARY),)
+
+    def withdrawal_note(self) -> str:
+        """The sentence every document that can carry one says about a withdrawal."""
+        assert self.withdrawn is not None
+        return f"This advisory was withdrawn on {stamp(self.withdrawn)}: {self.withdrawn_reason}"
 
 
 def stamp(moment: datetime) -> str:

@@ -119,12 +119,19 @@ def render_csaf(content: AdvisoryContent, ctx: RenderContext) -> dict[str, Any]:
             "id": ctx.public_id,
             "initial_release_date": stamp(ctx.published),
             "revision_history": [
-                {"date": stamp(ctx.published), "number": "1", "summary": "Initial public release."}
+                {"date": stamp(r.date), "number": str(r.number), "summary": r.summary}
+                for r in ctx.history()
             ],
+            # A withdrawn advisory stays final in CSAF 2.0 (its status has no "withdrawn"):
+            # the last revision and a document note say it is withdrawn, and why.
             "status": "final",
-            "version": "1",
+            "version": str(ctx.version),
         },
     }
+    if ctx.withdrawn is not None:
+        document["notes"].append(
+            {"category": "general", "title": "Withdrawn", "text": ctx.withdrawal_note()}
+        )
     return {
         "document": document,
         "product_tree": {"branches": branches},

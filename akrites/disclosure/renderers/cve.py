@@ -35,7 +35,13 @@ _VERSION_TYPE: dict[str, str] = {
 
 
 def render_cve(content: AdvisoryContent, ctx: RenderContext) -> dict[str, Any]:
-    """A ``cnaContainer`` for CVE Services (``POST cve/{id}/cna``)."""
+    """A ``cnaContainer`` for CVE Services (``POST cve/{id}/cna``); for a withdrawn advisory,
+    the rejected container (``PUT cve/{id}/reject``) that says why."""
+    if ctx.withdrawn is not None:
+        return {
+            "providerMetadata": {"orgId": ctx.cve_org_id},
+            "rejectedReasons": [{"lang": "en", "value": ctx.withdrawal_note()}],
+        }
     doc: dict[str, Any] = {
         "providerMetadata": {"orgId": ctx.cve_org_id},
         "title": content.summary,

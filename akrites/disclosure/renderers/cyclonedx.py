@@ -1,8 +1,8 @@
 """A CycloneDX 1.6 VEX document for one advisory, built with cyclonedx-python-lib.
 
 Scores are ``Decimal`` (the library refuses floats); the serial number is derived from the
-public id and the timestamp is the publication instant, so the same advisory always renders
-to the same bytes.
+public id and the timestamp is the instant of this version, so the same version always
+renders to the same bytes.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from cyclonedx.output.json import JsonV1Dot6
 from packageurl import PackageURL
 
 from akrites.disclosure.content import AdvisoryContent
-from akrites.disclosure.renderers.context import RenderContext, all_aliases, scores
+from akrites.disclosure.renderers.context import RenderContext, all_aliases, scores, stamp
 
 # A fixed namespace for uuid5 serial numbers of our VEX documents.
 _SERIAL_NS = uuid.UUID("6f1c8a52-3d51-4c6b-9a51-2a7f0d6c1e00")
@@ -109,10 +109,16 @@ def render_cyclonedx(content: AdvisoryContent, ctx: RenderContext) -> dict[str, 
         affects=targets,
     )
     bom = Bom(
+        # One serial number per advisory; each revision is a new BOM version (CycloneDX §4).
         serial_number=uuid.uuid5(_SERIAL_NS, ctx.public_id),
-        metadata=BomMetaData(timestamp=ctx.published),
+        version=ctx.version,
+        metadata=BomMetaData(timestamp=ctx.modified),
         components=components,
         vulnerabilities=[vulnerability],
     )
     doc: dict[str, Any] = json.loads(JsonV1Dot6(bom).output_as_string())
+    if ctx.withdrawn is not None:
+        # CycloneDX 1.6 ``rejected``; the library has no field for it yet.
+        doc["vulnerabilities"][0]["rejected"] = stamp(ctx.withdrawn)
+        doc["vulnerabilities"][0]["detail"] = ctx.withdrawal_note()
     return doc

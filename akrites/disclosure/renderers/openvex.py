@@ -47,6 +47,11 @@ def render_openvex(content: AdvisoryContent, ctx: RenderContext) -> dict[str, An
                     "status": "fixed",
                 }
             )
+    if ctx.withdrawn is not None:
+        # OpenVEX has no withdrawn status: each statement says so in its notes.
+        for statement in statements:
+            notes = statement.get("status_notes")
+            statement["status_notes"] = ctx.withdrawal_note() + (f" {notes}" if notes else "")
     return {
         "@context": CONTEXT,
         "@id": f"{ctx.advisory_url()}openvex.json",
@@ -54,7 +59,7 @@ def render_openvex(content: AdvisoryContent, ctx: RenderContext) -> dict[str, An
         "role": "Coordinator",
         "timestamp": stamp(ctx.published),
         "last_updated": stamp(ctx.modified),
-        "version": 1,
+        "version": ctx.version,
         "tooling": "Akrites",
         "statements": statements,
     }

@@ -17,6 +17,8 @@ def render_osv(content: AdvisoryContent, ctx: RenderContext) -> dict[str, Any]:
         "modified": stamp(ctx.modified),
         "published": stamp(ctx.published),
     }
+    if ctx.withdrawn is not None:
+        doc["withdrawn"] = stamp(ctx.withdrawn)
     aliases = all_aliases(content, ctx)
     if aliases:
         doc["aliases"] = aliases

@@ -53,15 +53,15 @@ def _fail(kind: str, where: str) -> None:
 
 def validate_document(kind: str, doc: dict[str, Any]) -> None:
     """Raise ``DocumentInvalid`` unless ``doc`` is a valid document of ``kind``."""
-    if kind == "osv":
-        _check_schema(kind, "osv-schema.json", doc)
-    elif kind == "openvex":
-        _check_schema(kind, "openvex-schema.json", doc)
+    if kind == "osv" or kind == "openvex":
+        _check_schema(kind, doc)
     elif kind == "cve":
         from cvelib.cve_api import CveRecord, CveRecordValidationError
 
+        # A withdrawn advisory's record is a rejected container (its own schema).
+        schema = CveRecord.Schemas.CNA_REJECTED if "rejectedReasons" in doc else None
         try:
-            CveRecord.validate(doc)
+            CveRecord.validate(doc, schema)
         except CveRecordValidationError as exc:
             first = (exc.errors or [None])[0]
             _fail(kind, "/".join(str(p) for p in getattr(first, "absolute_path", [])) or "(root)")

@@ -2,7 +2,10 @@
 
 Every service locks nothing but the advisory row it changes, checks the policy first, writes
 the audit entry in the same transaction, and refuses to touch a published advisory (Conflict):
-what is public changes only through a new publication, not a quiet edit.
+what is public changes only through a revision (``services.revision``), not a quiet edit.
+A change of what would be published (the content, the CVE id) is a new draft revision; made
+to an approved draft, it voids the approval (the ``void_approval`` transition), so nothing
+goes out that nobody approved. Saving never publishes.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from akrites.disclosure.content import content_from_dict
 from akrites.disclosure.instant import has_embargo
 from akrites.disclosure.models import Advisory, AdvisoryState, CveReservation, ReservationState
 from akrites.disclosure.seed import seed_content
+from akrites.disclosure.services.transitions import advisory_transition
 
 # A case must have been accepted before anyone drafts its advisory.
 _NOT_YET = frozenset({Status.TRIAGE, Status.REJECTED, Status.DUPLICATE, Status.ALREADY_PUBLIC})
@@ -37,9 +41,21 @@ def _locked_draft(advisory: Advisory) -> Advisory:
     return locked
 
 
+_EDITABLE = frozenset({AdvisoryState.DRAFT, AdvisoryState.APPROVED})
+
+
 def _require_draft(advisory: Advisory) -> None:
-    if advisory.state != AdvisoryState.DRAFT:
-        raise Conflict(f"the advisory is {advisory.state}; only drafts change")
+    if advisory.state not in _EDITABLE:
+        raise Conflict(f"the advisory is {advisory.state}, no longer a draft")
+
+
+def _new_revision(actor: Any, advisory: Advisory, fields: list[str]) -> None:
+    """Count a change of what would be published; an approval of the old revision is void."""
+    advisory.revision += 1
+    advisory.updated_at = now()
+    advisory.save(update_fields=[*fields, "revision", "updated_at"])
+    if advisory.state == AdvisoryState.APPROVED:
+        advisory_transition(actor=actor, advisory=advisory, name="void_approval")
 
 
 def _audit(actor: Any, action: str, case: Case, data: dict[str, Any]) -> None:
@@ -79,19 +95,21 @@ def advisory_update(*, actor: Any, advisory: Advisory, changes: dict[str, Any]) 
     unknown = set(changes) - set(current)
     if unknown:
         raise InvalidInput(sorted(unknown)[0], "is not an advisory field")
-    content = content_from_dict({**current, **changes})
-    locked.content = json.dumps(content.to_dict())
-    locked.updated_at = now()
-    locked.save(update_fields=["content", "updated_at"])
+    content = content_from_dict({**current, **changes}).to_dict()
+    if content == current:
+        return locked  # nothing changed: the revision (and any approval) stands
+    locked.content = json.dumps(content)
     _audit(actor, "advisory.update", locked.case, {"fields": sorted(changes)})
+    _new_revision(actor, locked, ["content"])
     return locked
 
 
 @transaction.atomic
 def advisory_schedule(*, actor: Any, advisory: Advisory, disclose_at: datetime | None) -> Advisory:
     """Set (or clear) the instant the maintainers chose to disclose a case that has no
-    embargo; the worker publishes then. Raises Conflict for a case under embargo (its end is
-    the instant, changed only through ``akrites.access``)."""
+    embargo; the worker publishes an approved advisory then (an approval "at the disclosure
+    instant" follows the date, so it stands). Raises Conflict for a case under embargo (its
+    end is the instant, changed only through ``akrites.access``)."""
     require(actor, "advisory.schedule", advisory.case)
     if disclose_at is not None and timezone.is_naive(disclose_at):
         raise InvalidInput("disclose_at", "must include a time zone")
@@ -132,9 +150,8 @@ def advisory_reserve_cve(
     except IntegrityError:
         raise Conflict("that CVE id is already recorded; try again") from None
     locked.cve_id = cve_id
-    locked.updated_at = now()
-    locked.save(update_fields=["cve_id", "updated_at"])
     _audit(actor, "advisory.reserve_cve", locked.case, {"cve_id": cve_id})
+    _new_revision(actor, locked, ["cve_id"])
     return locked
 
 
@@ -160,7 +177,7 @@ def advisory_reject_cve(
         state=ReservationState.REJECTED, updated_at=now()
     )
     locked.cve_id = ""
-    locked.save(update_fields=["cve_id", "updated_at"])
     _audit(actor, "advisory.reject_cve", locked.case, {"cve_id": cve_id})
+    _new_revision(actor, locked, ["cve_id"])
     backend.reject(cve_id=cve_id, reason=reason)
     return locked

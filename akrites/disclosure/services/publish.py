@@ -1,17 +1,21 @@
-"""Publication: every document of an advisory appears together, at or after the instant.
+"""Publication of an approved advisory: every document appears together, at or after the
+instant, exactly once.
 
-``advisory_publish`` renders and validates all five documents before it writes anything, then,
-in one transaction, stores them signed, moves the case to ``disclosed`` (or records that
-``break_embargo`` already did), ends observers' and downstreams' access, appends the audit
-entry — and only then publishes the CVE record. CVE Services is the one step outside our
-database, so it goes last: when it fails, the exception rolls every row back and nothing is
-public. When it succeeds but our commit then fails, a retry updates the record it finds
-already published (see ``CveServicesBackend.publish``), so the two converge.
+A draft is never published: only an advisory in state ``approved`` whose approval still
+names its current revision and digest (see ``services.approval``). ``advisory_publish``
+renders and validates all five documents before it writes anything, then, in one transaction,
+claims the row (a conditional UPDATE on the approved state and revision: of two workers that
+race, one publishes and the other finds nothing to do), stores the documents signed, moves
+the case to ``disclosed`` (or records that ``break_embargo`` already did), ends observers' and
+downstreams' access, records the transition and audit entry — and only then publishes the
+CVE record. CVE Services is the one step outside our database, so it goes last: when it
+fails, the exception rolls every row back and nothing is public. When it succeeds but our
+commit then fails, a retry updates the record it finds already published (see
+``CveServicesBackend.publish``), so the two converge.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from typing import Any
@@ -20,15 +24,13 @@ from django.db import transaction
 from django.db.models import F
 
 from akrites.access.policy import require
-from akrites.audit.services import audit_append
-from akrites.cases.lifecycle import BY_NAME
+from akrites.cases import lifecycle as case_lifecycle
 from akrites.cases.models import Case, CaseParticipant, ParticipantRole, Status
 from akrites.cases.services import case_transition, participant_revoke
 from akrites.core.clock import now
-from akrites.core.errors import AkritesError, Conflict, InvalidInput, NotFound
-from akrites.disclosure import conf
+from akrites.core.errors import AkritesError, Conflict, NotFound
 from akrites.disclosure.cna import CnaBackend, cna_backend
-from akrites.disclosure.content import AdvisoryContent, content_from_dict
+from akrites.disclosure.content import content_from_dict
 from akrites.disclosure.instant import disclosure_instant
 from akrites.disclosure.models import (
     Advisory,
@@ -36,19 +38,15 @@ from akrites.disclosure.models import (
     AdvisoryState,
     CveReservation,
     PublicAdvisory,
-    PublicAffected,
-    PublicCommit,
-    PublishedDocument,
     ReservationState,
+    RevisionKind,
 )
-from akrites.disclosure.ranges import osv_package
-from akrites.disclosure.renderers import KINDS, RenderContext, render_and_validate
-from akrites.disclosure.renderers.context import severity_label
-from akrites.disclosure.renderers.csaf import csaf_filename
-from akrites.disclosure.signing import sign
+from akrites.disclosure.renderers.context import INITIAL_SUMMARY
+from akrites.disclosure.services import documents
+from akrites.disclosure.services.transitions import advisory_digest, advisory_transition
 
 logger = logging.getLogger(__name__)
-_PUBLISHABLE = BY_NAME["disclose"].sources
+PUBLISHABLE = case_lifecycle.BY_NAME["disclose"].sources
 _ACCESS_ENDS = (ParticipantRole.OBSERVER, ParticipantRole.DOWNSTREAM)
 
 
@@ -59,11 +57,11 @@ def _next_number(year: int) -> int:
     return int(AdvisoryCounter.objects.values_list("last", flat=True).get(year=year))
 
 
-def _check_due(case: Case) -> bool:
+def check_due(case: Case) -> bool:
     """Raise Conflict unless the case may be disclosed now; True if it already is."""
     if case.status == Status.DISCLOSED:
         return True
-    if case.status not in _PUBLISHABLE:
+    if case.status not in PUBLISHABLE:
         raise Conflict(f"a case that is {case.status} cannot be disclosed")
     instant = disclosure_instant(case)
     if instant is None:
@@ -73,66 +71,22 @@ def _check_due(case: Case) -> bool:
     return False
 
 
-def _filename(kind: str, public_id: str) -> str:
-    return csaf_filename(public_id) if kind == "csaf" else f"{public_id}.{kind}.json"
+def is_due(case: Case) -> bool:
+    """The case may be disclosed now: already disclosed, or its instant has come."""
+    try:
+        check_due(case)
+    except Conflict:
+        return False
+    return True
 
 
-def _store(
-    advisory: Advisory, content: AdvisoryContent, ctx: RenderContext, texts: dict[str, str]
-) -> PublicAdvisory:
-    public = PublicAdvisory.objects.create(
-        advisory=advisory,
-        public_id=ctx.public_id,
-        osv_id=ctx.osv_id,
-        cve_id=ctx.cve_id,
-        year=ctx.published.year,
-        summary=content.summary,
-        details=content.details,
-        severity=severity_label(content),
-        search_text=" ".join(
-            [ctx.public_id, ctx.osv_id, ctx.cve_id, content.summary, *content.aliases]
-            + [a.purl for a in content.affected]
-        ).lower(),
-        published_at=ctx.published,
-        modified_at=ctx.modified,
-    )
-    docs = []
-    for kind in KINDS:
-        data = texts[kind].encode("utf-8")
-        docs.append(
-            PublishedDocument(
-                public=public,
-                kind=kind,
-                filename=_filename(kind, ctx.public_id),
-                content=texts[kind],
-                sha256=hashlib.sha256(data).hexdigest(),
-                sha512=hashlib.sha512(data).hexdigest(),
-                signature=sign(data),
-                published_at=ctx.published,
-            )
-        )
-    PublishedDocument.objects.bulk_create(docs)
-    affected, commits = [], []
-    for a in content.affected:
-        pkg = osv_package(a.purl)
-        affected.append(
-            PublicAffected(
-                public=public,
-                ecosystem=pkg.ecosystem,
-                name=pkg.name,
-                purl=a.purl,
-                vers=a.vers or "",
-            )
-        )
-        commits += [
-            PublicCommit(public=public, commit=commit)
-            for g in a.git
-            for kind, commit in g.events
-            if kind in ("introduced", "last_affected") and commit != "0"
-        ]
-    PublicAffected.objects.bulk_create(affected)
-    PublicCommit.objects.bulk_create(commits)
-    return public
+def _check_approval(advisory: Advisory) -> None:
+    """Conflict unless the advisory's newest approval still names what would be published."""
+    approval = advisory.approvals.order_by("-approved_at", "-id").first()
+    if approval is None or approval.revision != advisory.revision:
+        raise Conflict("the approved revision is not the current draft: approve it again")
+    if approval.digest != advisory_digest(advisory):
+        raise Conflict("the draft differs from what was approved: approve it again")
 
 
 def _end_observer_access(actor: Any, case: Case) -> int:
@@ -146,56 +100,57 @@ def _end_observer_access(actor: Any, case: Case) -> int:
     return count
 
 
-@transaction.atomic
-def advisory_publish(
-    *, actor: Any, case: Case, backend: CnaBackend | None = None
-) -> PublicAdvisory:
-    """Publish the advisory of ``case`` with all its documents, or nothing.
+class NotApproved(Conflict):
+    """The advisory is not (or no longer) approved: there is nothing to publish."""
 
-    Raises NotFound/PermissionDenied (policy; a case without advisory is NotFound), Conflict
-    (already published; case not in a disclosable status; before the disclosure instant),
-    InvalidInput (no affected package), DocumentInvalid (a document does not validate),
-    CnaError (CVE Services failed). In each case nothing is published.
+    code = "not_approved"
+
+
+def publish_locked(*, actor: Any, advisory: Advisory, backend: CnaBackend | None) -> PublicAdvisory:
+    """Publish the locked, approved ``advisory`` (the ``publish`` transition), or nothing.
+
+    The caller holds the row lock and has checked ``advisory.publish``. Raises NotApproved
+    (a draft, or published meanwhile), Conflict (approval stale, not due), InvalidInput,
+    DocumentInvalid, CnaError.
     """
-    require(actor, "advisory.publish", case)
-    try:
-        advisory = (
-            Advisory.objects.select_for_update()
-            .select_related("case", "case__project")
-            .get(case=case)
-        )
-    except Advisory.DoesNotExist:
-        raise NotFound() from None
-    if advisory.state != AdvisoryState.DRAFT:
-        raise Conflict(f"the advisory is {advisory.state} already")
-    already_disclosed = _check_due(advisory.case)
+    if advisory.state != AdvisoryState.APPROVED:
+        raise NotApproved(f"the advisory is {advisory.state}, not approved")
+    _check_approval(advisory)
+    already_disclosed = check_due(advisory.case)
     content = content_from_dict(json.loads(advisory.content))
-    if not any(a.vers for a in content.affected):
-        raise InvalidInput("affected", "name an affected package with a version range first")
+    documents.check_publishable(content)
     at = now().replace(microsecond=0)
+    # The claim: of two transactions publishing this approved revision, one moves it on and
+    # the other finds nothing (with the row lock it waits, then sees it published).
+    claimed = Advisory.objects.filter(
+        pk=advisory.pk, state=AdvisoryState.APPROVED, revision=advisory.revision
+    ).update(state=AdvisoryState.PUBLISHED, published_at=at, updated_at=at)
+    if claimed != 1:
+        raise NotApproved("the advisory was published or changed meanwhile")
     public_id = f"AKRITES-{at.year}-{_next_number(at.year):05d}"
-    ctx = RenderContext(
-        public_id=public_id,
-        osv_id=f"{conf.osv_prefix()}{public_id}",
-        cve_id=advisory.cve_id,
-        published=at,
-        modified=at,
-        base_url=conf.base_url(),
-        publisher=conf.publisher_name(),
-        cve_org_id=conf.cve_org_id(),
+    ctx = documents.context(public_id=public_id, cve_id=advisory.cve_id, published=at, modified=at)
+    version = documents.render_version(
+        content=content, ctx=ctx, history=(), kind=RevisionKind.INITIAL, summary=INITIAL_SUMMARY
     )
-    texts = render_and_validate(content, ctx)
-    public = _store(advisory, content, ctx, texts)
-    advisory.state, advisory.published_at, advisory.updated_at = AdvisoryState.PUBLISHED, at, at
-    advisory.save(update_fields=["state", "published_at", "updated_at"])
+    public = PublicAdvisory.objects.create(
+        advisory=advisory,
+        public_id=public_id,
+        osv_id=version.ctx.osv_id,
+        year=at.year,
+        published_at=at,
+        **documents.public_fields(version),
+    )
+    documents.store_version(public, version)
+    documents.index_version(public, version)
     if not already_disclosed:
         case_transition(actor=actor, case=advisory.case, name="disclose")
     revoked = _end_observer_access(actor, advisory.case)
-    audit_append(
+    advisory.published_at = at
+    advisory_transition(
         actor=actor,
-        action="advisory.publish",
-        object_type="case",
-        object_id=advisory.case.human_id,
+        advisory=advisory,
+        name="publish",
+        version=1,
         data={
             "public_id": public_id,
             "cve_id": advisory.cve_id or None,
@@ -209,29 +164,62 @@ def advisory_publish(
             state=ReservationState.PUBLISHED, updated_at=at
         )
         # Last on purpose: see the module docstring.
-        backend.publish(cve_id=advisory.cve_id, cna_container=json.loads(texts["cve"]))
+        backend.publish(cve_id=advisory.cve_id, cna_container=json.loads(version.texts["cve"]))
     return public
 
 
-def publish_due(*, actor: Any) -> list[str]:
-    """Publish every draft whose disclosure instant has come (the worker's periodic job).
+@transaction.atomic
+def advisory_publish(
+    *, actor: Any, case: Case, backend: CnaBackend | None = None
+) -> PublicAdvisory:
+    """Publish the approved advisory of ``case`` with all its documents, or nothing.
 
-    Each advisory is published in its own transaction; one that fails (CVE Services down, a
-    document that does not validate) is logged by case id and retried on the next run,
-    without holding back the others. Returns the public ids published.
+    Raises NotFound/PermissionDenied (policy; a case without advisory is NotFound), Conflict
+    (not approved, or the approval no longer names the current revision; already published;
+    case not in a disclosable status; before the disclosure instant), InvalidInput (no
+    affected package), DocumentInvalid (a document does not validate), CnaError (CVE
+    Services failed). In each case nothing is published.
     """
-    drafts = Advisory.objects.filter(
-        state=AdvisoryState.DRAFT, case__status__in=[*_PUBLISHABLE, Status.DISCLOSED]
-    ).select_related("case", "case__project")
+    require(actor, "advisory.publish", case)
+    try:
+        advisory = (
+            Advisory.objects.select_for_update()
+            .select_related("case", "case__project")
+            .get(case=case)
+        )
+    except Advisory.DoesNotExist:
+        raise NotFound() from None
+    return publish_locked(actor=actor, advisory=advisory, backend=backend)
+
+
+def _candidates() -> list[int]:
+    """Ids of approved advisories of cases that are or may become disclosable."""
+    return list(
+        Advisory.objects.filter(
+            state=AdvisoryState.APPROVED, case__status__in=[*PUBLISHABLE, Status.DISCLOSED]
+        )
+        .order_by("id")
+        .values_list("case_id", flat=True)
+    )
+
+
+def publish_due(*, actor: Any) -> list[str]:
+    """Publish every approved advisory whose time has come (the worker's periodic job).
+
+    Merely saved drafts are never candidates. Each advisory is published in its own
+    transaction; one that fails (CVE Services down, a document that does not validate) is
+    logged by case id and retried on the next run, without holding back the others. One that
+    another worker published meanwhile is skipped. Returns the public ids published.
+    """
     published: list[str] = []
-    for advisory in drafts:
-        case = advisory.case
-        if case.status != Status.DISCLOSED:
-            instant = disclosure_instant(case)
-            if instant is None or now() < instant:
-                continue
+    for case_id in _candidates():
+        case = Case.objects.select_related("project").get(pk=case_id)
+        if not is_due(case):
+            continue
         try:
             published.append(advisory_publish(actor=actor, case=case).public_id)
+        except NotApproved:
+            continue  # another worker published it, or it was edited meanwhile
         except AkritesError as exc:
             logger.warning("advisory of %s not published: %s", case.human_id, exc.code)
     return published

@@ -104,9 +104,26 @@ def cve_backend(cve_fake):
     return CveServicesBackend(org=ORG, user=USER, api_key=API_KEY, url=cve_fake.url, timeout=2)
 
 
+def approve(case: Any, actor: Any, release: str = "at_instant", backend: Any = None) -> Any:
+    """Approve the current revision of ``case``'s draft (``now`` publishes when due)."""
+    from akrites.disclosure.models import Advisory
+    from akrites.disclosure.services import advisory_approve
+
+    advisory = Advisory.objects.get(case=case)
+    return advisory_approve(
+        actor=actor, advisory=advisory, revision=advisory.revision, release=release, backend=backend
+    )
+
+
+def publish_now(case: Any, actor: Any, backend: Any = None) -> Any:
+    """Approve with ``now`` after the instant: the advisory's public face."""
+    from akrites.disclosure.models import PublicAdvisory
+
+    with after_instant(case):
+        approve(case, actor, "now", backend)
+    return PublicAdvisory.objects.get(advisory__case=case)
+
+
 @pytest.fixture
 def published(draft, ready_case, sirt):
-    from akrites.disclosure.services import advisory_publish
-
-    with after_instant(ready_case):
-        return advisory_publish(actor=sirt, case=ready_case)
+    return publish_now(ready_case, sirt)

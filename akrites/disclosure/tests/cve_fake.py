@@ -2,7 +2,7 @@
 
 It implements the endpoints cvelib calls (paths and answers as CVE Services documents them):
 ``GET health-check``, ``GET org/{short}``, ``POST cve-id?amount=&cve_year=&short_name=``,
-``GET cve-id/{id}``, ``POST``/``PUT cve/{id}/cna``, ``POST cve/{id}/reject``. It checks the
+``GET cve-id/{id}``, ``POST``/``PUT cve/{id}/cna``, ``POST``/``PUT cve/{id}/reject``. It checks the
 three ``CVE-API-*`` headers, validates submitted containers with cvelib's bundled schemas, and
 keeps ids' states (RESERVED → PUBLISHED / REJECTED). ``fail`` makes an operation answer an
 HTTP error; ``delay`` makes every answer late (to exercise timeouts).
@@ -93,9 +93,11 @@ class FakeCveServices:
             CveRecord.validate(container, schema)
         except CveRecordValidationError:
             return 400, {"error": "BAD_INPUT", "message": "record does not validate"}
-        expected = {("POST", "cna"): "RESERVED", ("PUT", "cna"): "PUBLISHED"}
-        expected[("POST", "reject")] = "RESERVED"
-        if expected.get((method, what)) != entry["state"]:
+        expected = {("POST", "cna"): {"RESERVED"}, ("PUT", "cna"): {"PUBLISHED"}}
+        expected[("POST", "reject")] = {"RESERVED"}
+        # A published record is rejected (or a rejected one updated) with PUT.
+        expected[("PUT", "reject")] = {"PUBLISHED", "REJECTED"}
+        if entry["state"] not in expected.get((method, what), set()):
             return 400, {"error": "CVE_RECORD_EXISTS"}
         entry["state"] = "REJECTED" if what == "reject" else "PUBLISHED"
         entry["record"] = container

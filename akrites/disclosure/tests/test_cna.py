@@ -13,8 +13,8 @@ from akrites.disclosure.models import (
     PublicAdvisory,
     PublishedDocument,
 )
-from akrites.disclosure.services import advisory_publish, advisory_reject_cve, advisory_reserve_cve
-from akrites.disclosure.tests.conftest import after_instant
+from akrites.disclosure.services import advisory_reject_cve, advisory_reserve_cve
+from akrites.disclosure.tests.conftest import after_instant, approve, publish_now
 from akrites.disclosure.tests.cve_fake import API_KEY, ORG, USER
 
 
@@ -147,7 +147,7 @@ def test_cve_services_failure_publishes_nothing(
     else:
         cve_fake.fail["publish"] = int(failure[4:])
     with after_instant(ready_case), pytest.raises(CnaError):
-        advisory_publish(actor=sirt, case=ready_case, backend=backend)
+        approve(ready_case, sirt, "now", backend)
     _nothing_published(ready_case, advisory)
     assert cve_fake.ids[advisory.cve_id]["state"] == "RESERVED"
 
@@ -155,8 +155,7 @@ def test_cve_services_failure_publishes_nothing(
 def test_cna_flow_publishes_the_record_with_the_advisory(draft, ready_case, sirt, cve_fake):
     backend = CveServicesBackend(org=ORG, user=USER, api_key=API_KEY, url=cve_fake.url, timeout=2)
     advisory = advisory_reserve_cve(actor=sirt, advisory=draft, backend=backend)
-    with after_instant(ready_case):
-        public = advisory_publish(actor=sirt, case=ready_case, backend=backend)
+    public = publish_now(ready_case, sirt, backend)
     assert public.cve_id == advisory.cve_id
     entry = cve_fake.ids[advisory.cve_id]
     assert entry["state"] == "PUBLISHED"

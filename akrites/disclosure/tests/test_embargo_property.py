@@ -2,7 +2,8 @@
 shows anything of a case that is not published.
 
 Thirty cases with seeded random outcomes — published (embargo lifted early by two people),
-withheld under embargo, or disclosed by ``break_embargo`` but not yet published — each with
+withheld under embargo (approved for the embargo end), or disclosed by ``break_embargo`` with
+a draft nobody approved (the worker must not publish it) — each with
 its own markers in every field (title, details, package, credit, reference, commit, CVE id).
 Then every public route (pages, search, feeds, CSAF provider files, documents, the OSV API,
 security.txt) is fetched, and the bodies are scanned. The route list is checked against the
@@ -20,8 +21,8 @@ from akrites.cases.services import case_create, case_transition
 from akrites.core.errors import Conflict
 from akrites.disclosure import urls as disclosure_urls
 from akrites.disclosure.cna.local import LocalBlock
-from akrites.disclosure.services import advisory_publish, advisory_reserve_cve
-from akrites.disclosure.tests.conftest import make_draft, make_ready
+from akrites.disclosure.services import advisory_reserve_cve, publish_due
+from akrites.disclosure.tests.conftest import approve, make_draft, make_ready
 from akrites.projects.services import package_add, project_create
 
 SEED = 20260301
@@ -67,12 +68,13 @@ def _make_cases(orgs, system, sirt, maintainer):
         if outcome == "published":
             change = embargo_lift_propose(actor=maintainer, case=case, reason="fixed")
             embargo_lift_approve(actor=sirt, change=change)
-            advisory_publish(actor=sirt, case=case, backend=block)
+            approve(case, sirt, "now", block)
         elif outcome == "broken":
             case_transition(actor=sirt, case=case, name="break_embargo", reason="leak")
         else:
             with pytest.raises(Conflict):
-                advisory_publish(actor=sirt, case=case, backend=block)
+                approve(case, sirt, "now", block)
+            approve(case, sirt, "at_instant", block)  # approved, but not yet due
         markers = [token, commit, advisory.cve_id]
         cases.append((outcome, markers, f"pkg:pypi/pkg-{token}", commit))
     return cases
@@ -120,6 +122,8 @@ def _scan(client, cases):
     for doc in PublishedDocument.objects.select_related("public"):
         for suffix in ("", ".sig", ".sha256", ".sha512"):
             get(f"/advisories/{doc.public.public_id}/{doc.kind}.json{suffix}")
+            get(f"/advisories/{doc.public.public_id}/{doc.filename}{suffix}")
+            get(f"/advisories/{doc.public.public_id}/v/{doc.version}/{doc.kind}.json{suffix}")
             if doc.kind == "csaf":
                 get(f"/.well-known/csaf/white/{doc.public.year}/{doc.filename}{suffix}")
     for n in range(1, N + 2):  # guessed ids of what is not published answer 404
@@ -143,6 +147,9 @@ def test_nothing_unpublished_appears_on_any_public_endpoint(
     cases = _make_cases(orgs, system, sirt, maintainer)
     outcomes = {o for o, *_ in cases}
     assert outcomes == {"published", "withheld", "broken"}  # the seed covers every outcome
+    # The worker publishes nothing: withheld ones are approved but not due, and the drafts of
+    # cases disclosed by break_embargo were saved but never approved.
+    assert publish_due(actor=system) == []
     text, hit = _scan(client, cases)
     for outcome, markers, _, _ in cases:
         for marker in markers:

@@ -3,10 +3,13 @@
 import base64
 import hashlib
 import json
+import shutil
+import subprocess
 
 import pytest
 
 from akrites.disclosure.signing import public_key_pem, verify
+from conftest import requires
 
 
 def test_list_detail_and_search_are_public(client, published):
@@ -109,3 +112,46 @@ def test_bad_signing_key_fails_loudly(monkeypatch):
     monkeypatch.setenv("AKRITES_SIGNING_KEY", "not a key")
     with pytest.raises((ConfigError, ValueError)):
         signing.sign(b"x")
+
+
+def _check_download(client, url: str, tmp_path, tool: str) -> None:
+    """Save the document and its checksum file under the names their URLs end in (as
+    ``curl -O`` or a browser does) and run ``sha256sum -c`` / ``sha512sum -c`` there."""
+    name = url.rsplit("/", 1)[1]
+    suffix = ".sha256" if tool == "sha256sum" else ".sha512"
+    document = client.get(url)
+    assert document.status_code == 200
+    assert f'filename="{name}"' in document["Content-Disposition"]
+    (tmp_path / name).write_bytes(document.content)
+    (tmp_path / f"{name}{suffix}").write_bytes(client.get(url + suffix).content)
+    done = subprocess.run(
+        [shutil.which(tool) or tool, "-c", f"{name}{suffix}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == f"{name}: OK"
+
+
+@pytest.mark.parametrize("tool", ["sha256sum", "sha512sum"])
+@pytest.mark.parametrize("kind", ["osv", "cve", "csaf", "openvex", "cyclonedx"])
+def test_checksum_files_name_the_served_file(client, published, tmp_path, tool, kind):
+    requires(shutil.which(tool) is not None, f"{tool} (coreutils) is not installed")
+    doc = published.documents.get(kind=kind)
+    base = f"/advisories/{published.public_id}"
+    for url in (f"{base}/{kind}.json", f"{base}/{doc.filename}", f"{base}/v/1/{kind}.json"):
+        _check_download(client, url, tmp_path, tool)
+    if kind == "csaf":
+        _check_download(
+            client, f"/.well-known/csaf/white/{published.year}/{doc.filename}", tmp_path, tool
+        )
+
+
+def test_unknown_document_names_are_404(client, published):
+    base = f"/advisories/{published.public_id}"
+    for name in ("x.json", "AKRITES-2026-99999.osv.json", "osv.json.md5", "osv"):
+        assert client.get(f"{base}/{name}").status_code == 404
+    assert client.get(f"{base}/v/2/osv.json").status_code == 404
+    assert client.get(f"{base}/v/0/osv.json").status_code == 404

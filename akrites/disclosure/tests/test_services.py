@@ -1,4 +1,4 @@
-"""Drafting and publishing advisories."""
+"""Drafting advisories, and publishing them once approved."""
 
 import json
 from datetime import timedelta
@@ -12,7 +12,12 @@ from akrites.core import clock
 from akrites.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from akrites.disclosure import instant as instant_module
 from akrites.disclosure.instant import disclosure_instant
-from akrites.disclosure.models import Advisory, PublicAdvisory, PublishedDocument
+from akrites.disclosure.models import (
+    Advisory,
+    AdvisoryApproval,
+    PublicAdvisory,
+    PublishedDocument,
+)
 from akrites.disclosure.services import (
     advisory_create,
     advisory_publish,
@@ -20,7 +25,13 @@ from akrites.disclosure.services import (
     advisory_update,
     publish_due,
 )
-from akrites.disclosure.tests.conftest import after_instant, make_draft, make_ready
+from akrites.disclosure.tests.conftest import (
+    after_instant,
+    approve,
+    make_draft,
+    make_ready,
+    publish_now,
+)
 from akrites.intake.models import Report
 
 
@@ -100,20 +111,21 @@ def test_an_invalid_edit_changes_nothing(draft, sirt):
     assert Advisory.objects.get(pk=draft.pk).content == before
 
 
-def test_publishing_before_the_instant_is_refused(draft, ready_case, sirt):
+def test_approving_for_now_before_the_instant_is_refused(draft, ready_case, sirt):
     instant = disclosure_instant(ready_case)
     assert instant is not None and instant > clock.now()
     with clock.frozen(instant - timedelta(seconds=1)), pytest.raises(Conflict) as err:
-        advisory_publish(actor=sirt, case=ready_case)
+        approve(ready_case, sirt, "now")
     assert "embargoed until" in err.value.message
     assert not PublicAdvisory.objects.exists()
+    assert Advisory.objects.get(pk=draft.pk).state == "draft"
+    assert not AdvisoryApproval.objects.exists()
     ready_case.refresh_from_db()
     assert ready_case.status == "fix_ready"
 
 
-def test_publishing_at_the_instant_publishes_everything(draft, ready_case, sirt):
-    with after_instant(ready_case):
-        public = advisory_publish(actor=sirt, case=ready_case)
+def test_approving_now_at_the_instant_publishes_everything(draft, ready_case, sirt):
+    public = publish_now(ready_case, sirt)
     assert public.public_id.startswith(f"AKRITES-{public.published_at.year}-")
     assert public.osv_id == "x_" + public.public_id
     assert set(public.documents.values_list("kind", flat=True)) == {
@@ -128,6 +140,9 @@ def test_publishing_at_the_instant_publishes_everything(draft, ready_case, sirt)
     assert Advisory.objects.get(pk=draft.pk).state == "published"
     entry = AuditEntry.objects.filter(action="advisory.publish").get()
     assert entry.data["public_id"] == public.public_id
+    assert AuditEntry.objects.filter(action="advisory.approve").count() == 1
+    with pytest.raises(Conflict):
+        approve(ready_case, sirt, "now")
     with pytest.raises(Conflict):
         advisory_publish(actor=sirt, case=ready_case)
 
@@ -138,7 +153,7 @@ def test_an_early_lift_of_the_embargo_allows_publication(draft, ready_case, sirt
     change = embargo_lift_propose(actor=maintainer, case=ready_case, reason="fixed early")
     embargo_lift_approve(actor=sirt, change=change)
     assert disclosure_instant(ready_case) <= clock.now()
-    advisory_publish(actor=sirt, case=ready_case)
+    approve(ready_case, sirt, "now")
     assert PublicAdvisory.objects.count() == 1
 
 
@@ -147,12 +162,13 @@ def test_without_an_embargo_the_maintainers_date_counts(
 ):
     monkeypatch.setattr(instant_module, "_embargo_end", lambda case: (False, None))
     with pytest.raises(Conflict, match="no disclosure instant"):
-        advisory_publish(actor=sirt, case=ready_case)
+        approve(ready_case, sirt, "now")
     when = clock.now() + timedelta(days=3)
     advisory_schedule(actor=maintainer, advisory=draft, disclose_at=when)
     assert disclosure_instant(ready_case) == when
     with clock.frozen(when):
-        advisory_publish(actor=sirt, case=ready_case)
+        approve(ready_case, sirt, "now")
+    assert PublicAdvisory.objects.count() == 1
 
 
 def test_schedule_is_refused_under_embargo(draft, maintainer):
@@ -162,28 +178,34 @@ def test_schedule_is_refused_under_embargo(draft, maintainer):
 
 def test_after_break_embargo_publication_records_the_disclosure(draft, ready_case, sirt):
     case_transition(actor=sirt, case=ready_case, name="break_embargo", reason="exploited")
-    public = advisory_publish(actor=sirt, case=ready_case)
+    approve(ready_case, sirt, "now")
     assert AuditEntry.objects.get(action="advisory.publish").data["already_disclosed"] is True
-    assert public.documents.count() == 5
+    assert PublicAdvisory.objects.get().documents.count() == 5
 
 
-def test_only_the_sirt_publishes(draft, ready_case, maintainer, outsider):
+def test_only_the_sirt_approves_and_publishes(draft, ready_case, maintainer, outsider):
     with after_instant(ready_case):
         with pytest.raises(PermissionDenied):
-            advisory_publish(actor=maintainer, case=ready_case)
+            approve(ready_case, maintainer, "now")
         with pytest.raises(NotFound):
-            advisory_publish(actor=outsider, case=ready_case)
-    assert not PublicAdvisory.objects.exists()
+            approve(ready_case, outsider, "now")
+        with pytest.raises(PermissionDenied):
+            advisory_publish(actor=maintainer, case=ready_case)
+    assert not PublicAdvisory.objects.exists() and not AdvisoryApproval.objects.exists()
 
 
-def test_an_advisory_without_range_is_not_published(ready_case, sirt):
+@pytest.mark.parametrize("release", ["now", "at_instant"])
+def test_an_advisory_without_range_is_not_approved(ready_case, sirt, release):
     make_draft(ready_case, sirt, {"affected": [{"purl": "pkg:pypi/yamlkit"}]})
     with after_instant(ready_case), pytest.raises(InvalidInput):
-        advisory_publish(actor=sirt, case=ready_case)
-    assert not PublishedDocument.objects.exists()
+        approve(ready_case, sirt, release)
+    assert not PublishedDocument.objects.exists() and not AdvisoryApproval.objects.exists()
 
 
-def test_a_document_that_does_not_validate_publishes_nothing(draft, ready_case, sirt, monkeypatch):
+@pytest.mark.parametrize("release", ["now", "at_instant"])
+def test_a_document_that_does_not_validate_publishes_nothing(
+    draft, ready_case, sirt, monkeypatch, release
+):
     from akrites.disclosure.renderers import DocumentInvalid
     from akrites.disclosure.renderers import validate as validate_module
 
@@ -196,21 +218,22 @@ def test_a_document_that_does_not_validate_publishes_nothing(draft, ready_case, 
 
     monkeypatch.setattr("akrites.disclosure.renderers.validate_document", failing)
     with after_instant(ready_case), pytest.raises(DocumentInvalid):
-        advisory_publish(actor=sirt, case=ready_case)
-    assert not PublicAdvisory.objects.exists()
+        approve(ready_case, sirt, release)
+    assert not PublicAdvisory.objects.exists() and not AdvisoryApproval.objects.exists()
+    assert Advisory.objects.get(pk=draft.pk).state == "draft"
     ready_case.refresh_from_db()
     assert ready_case.status == "fix_ready"
 
 
 def test_observers_lose_access_at_publication(draft, ready_case, sirt, member_observer):
     participant_add(actor=sirt, case=ready_case, user=member_observer, role="observer")
-    with after_instant(ready_case):
-        advisory_publish(actor=sirt, case=ready_case)
+    publish_now(ready_case, sirt)
     assert CaseParticipant.objects.get(user=member_observer).revoked_at is not None
 
 
 def test_publish_due_publishes_only_what_is_due(ready_case, other_case, sirt, system):
     make_draft(ready_case, sirt)
+    approve(ready_case, sirt)
     make_ready(other_case, system)
     make_draft(
         other_case,
@@ -220,6 +243,7 @@ def test_publish_due_publishes_only_what_is_due(ready_case, other_case, sirt, sy
             "affected": [{"purl": "pkg:cargo/rivet", "fixed": ["0.3.1"]}],
         },
     )
+    approve(other_case, sirt)
     assert publish_due(actor=system) == []
     from akrites.access.services.embargo import embargo_set_date
 
