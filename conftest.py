@@ -6,7 +6,9 @@ The cast: ``sirt`` (SIRT lead), ``coordinator``, ``maintainer`` (of ``project``)
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,46 @@ def shared_path(*parts: str) -> Path:
     path = Path(settings.SHARED_DIR, *parts)
     requires(path.exists(), f"{path} not found (set AKRITES_SHARED_DIR)")
     return path
+
+
+# What may never reach a log line, in any test: API tokens (the issued form), the cast's
+# password, bearer and basic credentials, the RFC 6238 test seed the MFA tests use (hex and
+# base32), and the seed the demo and the credential tests install ("11" * 20).
+SECRET_PATTERNS = (
+    re.compile(r"akr_[0-9a-f]{12}_[A-Za-z0-9_-]{16,}"),
+    re.compile(re.escape(TEST_PASSWORD)),
+    re.compile(r"(?i)\b(?:bearer|basic)\s+[A-Za-z0-9._~+/=-]{4,}"),
+    re.compile(r"3132333435363738393031323334353637383930|GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
+    re.compile(r"1{40}|CEIRCEIRCEIRCEIRCEIRCEIRCEIRCEIR"),
+)
+
+
+class _LogLines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append(self.format(record))
+        except Exception:  # a record that cannot be formatted is no leak of ours
+            self.lines.append(f"{record.levelname} {record.name} <unformattable>")
+
+
+@pytest.fixture(autouse=True)
+def _no_secret_reaches_a_log_line() -> Iterator[None]:
+    """Every test is a log scan: whatever the code logged while it ran (every logger, through
+    the root) must hold no token, password, credential header or second-factor seed."""
+    handler = _LogLines()
+    logging.getLogger().addHandler(handler)
+    try:
+        yield
+    finally:
+        logging.getLogger().removeHandler(handler)
+    leaks = [line for line in handler.lines if any(p.search(line) for p in SECRET_PATTERNS)]
+    if leaks:
+        pytest.fail("a secret reached the log:\n" + "\n".join(leaks[:5]), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
