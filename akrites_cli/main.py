@@ -27,9 +27,6 @@ OPERATOR_COMMANDS = {
     "eval": ["eval"],
 }
 
-# ``akrites docs NAME [--check]``: the generated documents and the command writing each.
-GENERATED_DOCS = {"lifecycle": "lifecycle_doc", "advisory": "advisory_lifecycle_doc"}
-
 
 def _django(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "akrites.settings")
@@ -73,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in OPERATOR_COMMANDS:
         sub.add_parser(name, help=f"operator: {name}", add_help=False)
     sub.add_parser(
-        "docs", help="operator: regenerate generated docs (lifecycle, advisory)", add_help=False
+        "docs", help="operator: regenerate docs generated from transition tables", add_help=False
     )
     sub.add_parser("manage", help="operator: any Django management command", add_help=False)
     sub.add_parser("submit", help="client: submit report files to /api/v1/", add_help=False)
@@ -85,8 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] in OPERATOR_COMMANDS:
         return _django([*OPERATOR_COMMANDS[argv[0]], *argv[1:]])
     if argv and argv[0] == "docs":
-        command = GENERATED_DOCS.get(argv[1] if len(argv) > 1 else "")
-        return _django([command, *argv[2:]] if command else ["help"])
+        # ``akrites docs [NAME] [--check]``: documents generated from transition tables.
+        return _django(["state_doc", *argv[1:]])
     if argv and argv[0] == "manage":
         return _django(argv[1:])
     if argv and argv[0] == "submit":

@@ -7,6 +7,7 @@ from django.db import models
 
 from akrites.core.fields import EncryptedTextField
 from akrites.core.models import TimestampedModel
+from akrites.core.stateguard import StateGuarded, StateGuardedManager
 from akrites.projects.models import Package, Project
 
 
@@ -38,7 +39,13 @@ class CaseCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class Case(TimestampedModel):
+class Case(StateGuarded, TimestampedModel):
+    # ``status`` changes only through ``cases.services.transitions`` (cases.lifecycle).
+    STATE_FIELD = "status"
+    STATE_MACHINE = "lifecycle"
+    STATE_INITIAL = "triage"
+    objects = StateGuardedManager()
+
     human_id = models.CharField(max_length=20, unique=True)
     year = models.PositiveIntegerField()
     number = models.PositiveIntegerField()

@@ -18,6 +18,7 @@ from django.db import models
 from akrites.cases.models import Case
 from akrites.core.fields import EncryptedTextField
 from akrites.core.models import TimestampedModel
+from akrites.core.stateguard import StateGuarded, StateGuardedManager
 
 
 class AdvisoryState(models.TextChoices):
@@ -29,7 +30,13 @@ class AdvisoryState(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class Advisory(TimestampedModel):
+class Advisory(StateGuarded, TimestampedModel):
+    # ``state`` changes only through ``disclosure.services.transitions`` (disclosure.lifecycle).
+    STATE_FIELD = "state"
+    STATE_MACHINE = "advisory"
+    STATE_INITIAL = "draft"
+    objects = StateGuardedManager()
+
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="advisory")
     state = models.CharField(
         max_length=12, choices=AdvisoryState.choices, default=AdvisoryState.DRAFT

@@ -14,12 +14,13 @@ from django.db import transaction
 
 from akrites.access.policy import require
 from akrites.audit.services import audit_append
-from akrites.cases.lifecycle import BY_NAME, MAINTAINERS_TOLD
+from akrites.cases.lifecycle import MACHINE, MAINTAINERS_TOLD
 from akrites.cases.models import Case, Status, TimelineEntry
 from akrites.cases.services.create import _label, _user_or_none
 from akrites.cases.triage.hooks import on_transition
 from akrites.core.clock import now
-from akrites.core.errors import Conflict, InvalidInput, NotFound
+from akrites.core.errors import InvalidInput, NotFound
+from akrites.core.stateguard import transitioning
 from akrites.notifications.services import notify
 
 MAX_REASON = 10_000
@@ -35,9 +36,7 @@ def case_transition(
     InvalidInput (reason missing where required, or too long; ``duplicate_of`` missing or
     invalid for ``mark_duplicate``).
     """
-    transition = BY_NAME.get(name)
-    if transition is None:
-        raise InvalidInput("transition", "unknown transition")
+    transition = MACHINE.get(name)
     try:
         locked = Case.objects.select_for_update().select_related("project").get(pk=case.pk)
     except Case.DoesNotExist:
@@ -51,8 +50,7 @@ def case_transition(
     if name == "mark_duplicate":
         _check_original(actor, locked, duplicate_of)
     old = locked.status
-    if old not in transition.sources:
-        raise Conflict(f"cannot {name.replace('_', ' ')} a case that is {old}")
+    MACHINE.step(name, old)
     at = now()
     locked.status = transition.target
     locked.status_changed_at = at
@@ -69,7 +67,8 @@ def case_transition(
         update.append("maintainers_notified_at")
     # Triage bookkeeping: finder outcomes and clock milestones (cases.triage.hooks).
     update += on_transition(case=locked, name=name, at=at)
-    locked.save(update_fields=update)
+    with transitioning(MACHINE.name):
+        locked.save(update_fields=update)
     TimelineEntry.objects.create(
         case=locked,
         at=at,

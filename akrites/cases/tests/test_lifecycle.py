@@ -117,3 +117,21 @@ def test_lifecycle_doc_is_generated_from_the_table():
     assert path.read_text(encoding="utf-8") == markdown_document(), (
         "docs/lifecycle.md is stale: run `akrites docs lifecycle`"
     )
+
+
+def test_a_status_written_behind_the_table_is_refused(case):
+    """The runtime side of the table (core.stateguard): every other way to change a case's
+    status fails, so the suite proves every service goes through ``case_transition``."""
+    from akrites.core.stateguard import StateWriteOutsideTable
+
+    case.status = Status.ACCEPTED
+    with pytest.raises(StateWriteOutsideTable):
+        case.save()
+    with pytest.raises(StateWriteOutsideTable):
+        Case.objects.filter(pk=case.pk).update(status=Status.DISCLOSED)
+    with pytest.raises(StateWriteOutsideTable):
+        Case.objects.bulk_update([case], ["status"])
+    assert Case.objects.get(pk=case.pk).status == Status.TRIAGE
+    case.refresh_from_db()
+    case.title = "renamed"  # other fields save as before
+    case.save()

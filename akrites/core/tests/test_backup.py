@@ -26,7 +26,10 @@ def test_restore_drill_brings_back_every_table_and_a_valid_audit_chain(tmp_path,
     from akrites.projects.models import Project
 
     case_create(actor=system, project=Project.objects.get(slug="rivet"), title="after the backup")
-    Case.objects.filter(status="triage").update(status="accepted")
+    from akrites.cases.services import case_transition
+
+    for case in Case.objects.filter(status="triage"):
+        case_transition(actor=system, case=case, name="accept")
     assert checksums_now() != before
 
     backup_restore(path=result.path)

@@ -1,6 +1,7 @@
 """The shipped schemas are the upstream files their provenance names, and they ship."""
 
 import hashlib
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -40,9 +41,15 @@ def test_the_shipped_copies_are_the_shared_ones(filename):
 def test_the_wheel_carries_the_schemas(tmp_path):
     """``pip install .`` alone can publish: the built wheel holds every schema file."""
     root = Path(__file__).resolve().parents[3]
+    source = tmp_path / "src"  # a copy: the build writes build/ and *.egg-info beside it
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "tests")
+    for name in ("akrites", "akrites_cli"):
+        shutil.copytree(root / name, source / name, ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, source / name)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-         "-w", str(tmp_path), str(root)],
+         "-w", str(tmp_path), str(source)],
         check=True, capture_output=True, cwd=tmp_path,
     )  # fmt: skip
     (wheel,) = tmp_path.glob("akrites-*.whl")

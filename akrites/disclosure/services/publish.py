@@ -43,7 +43,11 @@ from akrites.disclosure.models import (
 )
 from akrites.disclosure.renderers.context import INITIAL_SUMMARY
 from akrites.disclosure.services import documents
-from akrites.disclosure.services.transitions import advisory_digest, advisory_transition
+from akrites.disclosure.services.transitions import (
+    advisory_claim,
+    advisory_digest,
+    advisory_transition,
+)
 
 logger = logging.getLogger(__name__)
 PUBLISHABLE = case_lifecycle.BY_NAME["disclose"].sources
@@ -122,10 +126,7 @@ def publish_locked(*, actor: Any, advisory: Advisory, backend: CnaBackend | None
     at = now().replace(microsecond=0)
     # The claim: of two transactions publishing this approved revision, one moves it on and
     # the other finds nothing (with the row lock it waits, then sees it published).
-    claimed = Advisory.objects.filter(
-        pk=advisory.pk, state=AdvisoryState.APPROVED, revision=advisory.revision
-    ).update(state=AdvisoryState.PUBLISHED, published_at=at, updated_at=at)
-    if claimed != 1:
+    if not advisory_claim(advisory, "publish", at=at):
         raise NotApproved("the advisory was published or changed meanwhile")
     public_id = f"AKRITES-{at.year}-{_next_number(at.year):05d}"
     ctx = documents.context(public_id=public_id, cve_id=advisory.cve_id, published=at, modified=at)
@@ -146,6 +147,7 @@ def publish_locked(*, actor: Any, advisory: Advisory, backend: CnaBackend | None
         case_transition(actor=actor, case=advisory.case, name="disclose")
     revoked = _end_observer_access(actor, advisory.case)
     advisory.published_at = at
+    advisory.save(update_fields=["published_at"])
     advisory_transition(
         actor=actor,
         advisory=advisory,

@@ -16,8 +16,9 @@ from typing import Any
 
 from akrites.audit.services import actor_fields, audit_append
 from akrites.core.clock import now
-from akrites.core.errors import Conflict, InvalidInput, NotFound
-from akrites.disclosure.lifecycle import BY_NAME, MAX_REASON
+from akrites.core.errors import InvalidInput, NotFound
+from akrites.core.stateguard import transitioning
+from akrites.disclosure.lifecycle import MACHINE, MAX_REASON
 from akrites.disclosure.models import Advisory, AdvisoryEvent
 from akrites.notifications.services import notify
 
@@ -50,6 +51,18 @@ def advisory_digest(advisory: Advisory) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def advisory_claim(advisory: Advisory, name: str, *, at: Any) -> bool:
+    """Claim transition ``name`` for this caller with a conditional UPDATE (the state and
+    revision unchanged since the caller read them): of two transactions, one claims it and
+    the other gets False. The caller then records it with ``advisory_transition``."""
+    transition = MACHINE.step(name, advisory.state, what="an advisory")
+    with transitioning(MACHINE.name):
+        claimed = Advisory.objects.filter(
+            pk=advisory.pk, state=advisory.state, revision=advisory.revision
+        ).update(state=transition.target, updated_at=at)
+    return claimed == 1
+
+
 def advisory_transition(
     *,
     actor: Any,
@@ -64,15 +77,14 @@ def advisory_transition(
     The caller holds the row lock and has checked the policy. Raises Conflict when the table
     does not allow ``name`` from the current state, InvalidInput for a missing or long reason.
     """
-    transition = BY_NAME[name]
     old = advisory.state
-    if old not in transition.sources:
-        raise Conflict(f"cannot {name.replace('_', ' ')} an advisory that is {old}")
+    transition = MACHINE.step(name, old, what="an advisory")
     reason = clean_reason(reason, required=transition.needs_reason)
     at = now()
     advisory.state = transition.target
     advisory.updated_at = at
-    advisory.save(update_fields=["state", "updated_at"])
+    with transitioning(MACHINE.name):
+        advisory.save(update_fields=["state", "updated_at"])
     actor_id, label = actor_fields(actor)
     event = AdvisoryEvent.objects.create(
         advisory=advisory,

@@ -49,3 +49,19 @@ def test_akrites_docs_advisory_checks_the_file():
     from akrites_cli.main import main
 
     assert main(["docs", "advisory", "--check"]) == 0
+
+
+def test_a_state_written_behind_the_table_is_refused(draft):
+    """core.stateguard: only ``advisory_transition`` / ``advisory_claim`` write the state, so
+    the suite proves no service publishes (or un-publishes) behind the table."""
+    from akrites.core.stateguard import StateWriteOutsideTable
+    from akrites.disclosure.models import Advisory
+
+    draft.state = AdvisoryState.PUBLISHED
+    with pytest.raises(StateWriteOutsideTable):
+        draft.save()
+    with pytest.raises(StateWriteOutsideTable):
+        Advisory.objects.filter(pk=draft.pk).update(state=AdvisoryState.APPROVED)
+    with pytest.raises(StateWriteOutsideTable):
+        Advisory.objects.create(case=draft.case, content="{}", state=AdvisoryState.PUBLISHED)
+    assert Advisory.objects.get(pk=draft.pk).state == AdvisoryState.DRAFT
