@@ -45,13 +45,9 @@ KNOWN: dict[tuple[str, str], int] = {
     ("access", "remediation"): 2,
     ("accounts", "web"): 1,
     ("cases", "intake"): 3,
-    ("cases", "notifications"): 1,
     ("core", "audit"): 1,
-    ("disclosure", "notifications"): 1,
     ("intake", "dedup"): 2,
-    ("intake", "notifications"): 1,
     ("intake", "remediation"): 1,
-    ("remediation", "notifications"): 1,
 }
 
 

@@ -20,8 +20,8 @@ from akrites.cases.services.create import _label, _user_or_none
 from akrites.cases.triage.hooks import on_transition
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput, NotFound
+from akrites.core.outbox import notify
 from akrites.core.stateguard import transitioning
-from akrites.notifications.services import notify
 
 MAX_REASON = 10_000
 

@@ -17,10 +17,10 @@ from typing import Any
 from akrites.audit.services import actor_fields, audit_append
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput, NotFound
+from akrites.core.outbox import notify
 from akrites.core.stateguard import transitioning
 from akrites.disclosure.lifecycle import MACHINE, MAX_REASON
 from akrites.disclosure.models import Advisory, AdvisoryEvent
-from akrites.notifications.services import notify
 
 
 def locked_advisory(advisory: Advisory) -> Advisory:

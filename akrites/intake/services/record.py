@@ -26,11 +26,11 @@ from akrites.cases.models import (
 from akrites.cases.triage.hooks import cases_seed
 from akrites.cases.triage.signal import check_quota
 from akrites.core.clock import now
+from akrites.core.outbox import notify_each
 from akrites.dedup.services import DedupResult, dedup_index_batch
 from akrites.intake.models import Attachment, Channel, Report, ReportStatus
 from akrites.intake.parsers import PackageRef, ParsedReport
 from akrites.intake.services.routing import route_batch
-from akrites.notifications.services import notify_each
 from akrites.projects.models import Package
 from akrites.projects.services import normalise_purl
 

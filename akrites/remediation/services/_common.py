@@ -9,6 +9,7 @@ from akrites.audit.services import actor_fields
 from akrites.cases.models import Case, TimelineEntry
 from akrites.core.clock import now
 from akrites.core.errors import NotFound
+from akrites.core.outbox import notify
 from akrites.remediation.models import CaseRemediation
 
 logger = logging.getLogger("akrites.remediation")
@@ -41,15 +42,8 @@ def timeline_add(
 
 
 def notify_event(event: str, *, case: Case, actor: Any, data: dict[str, str | int]) -> bool:
-    """Hand an event to the notifications outbox when that app is installed.
-
-    Returns False when it is not: the caller then records the event only. ``data`` carries
-    identifiers and enumerations, never content (the outbox refuses prose anyway).
-    """
-    try:
-        from akrites.notifications.services import notify
-    except ImportError:
-        return False
+    """Hand an event to the notifications outbox (``core.outbox``). ``data`` carries
+    identifiers and enumerations, never content (the outbox refuses prose anyway)."""
     notify(event, case_id=case.pk, actor=actor, data=data)
     return True
 
