@@ -43,9 +43,7 @@ KNOWN: dict[tuple[str, str], int] = {
     ("access", "intake"): 2,
     ("access", "orgs"): 6,
     ("access", "remediation"): 2,
-    ("accounts", "web"): 1,
     ("cases", "intake"): 3,
-    ("core", "audit"): 1,
     ("intake", "dedup"): 2,
     ("intake", "remediation"): 1,
 }

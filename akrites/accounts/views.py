@@ -15,7 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from akrites.accounts import mfa
 from akrites.accounts.middleware import mark_verified
 from akrites.core.errors import InvalidInput, NotFound
-from akrites.web.views.errors import _page
+
+
+def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    # The site's message page (its template is the faces' layer's; no import needed).
+    return render(request, "web/error.html", {"title": title, "message": message}, status=status)
 
 
 def _next(request: HttpRequest) -> str:

@@ -1,4 +1,8 @@
-"""``akrites restore FILE``: restore a backup over the configured database and verify it."""
+"""``akrites restore FILE``: restore a backup over the configured database and verify it.
+
+Lives in ``audit`` (not ``core``, where the backup format is) because it verifies the audit
+chain of what it restored; core imports no other app.
+"""
 
 from __future__ import annotations
 
@@ -36,5 +40,7 @@ class Command(BaseCommand):
             raise CommandError(f"audit chain broken at seq {chain.broken_at}: {chain.reason}")
         self.stdout.write(
             f"restored {len(restored)} tables; checksums match; audit chain OK "
-            f"({chain.checked} entries)"
+            f"({chain.checked} entries)\n"
+            "The signed audit checkpoints are newer than this backup: once you have checked "
+            "the restore was yours, record it with `akrites audit checkpoint --after-restore`."
         )
