@@ -77,7 +77,7 @@ INSTALLED_APPS = [
     "akrites.disclosure",
     "akrites.dedup",
     "akrites.remediation",
-    "akrites.access",
+    "akrites.confidentiality",
     "akrites.notifications",
     "akrites.api",
     "akrites.web",
@@ -117,7 +117,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Confidentiality (akrites.access, akrites.accounts): policy numbers and account security.
+# Confidentiality (akrites.confidentiality, akrites.accounts): policy numbers and account security.
 # Embargo defaults (days from maintainer notification): Project Zero's 90 / 7 when exploited.
 AKRITES_EMBARGO_DAYS = env_int("AKRITES_EMBARGO_DAYS", 90, minimum=1)
 AKRITES_EMBARGO_EXPLOITED_DAYS = env_int("AKRITES_EMBARGO_EXPLOITED_DAYS", 7, minimum=1)

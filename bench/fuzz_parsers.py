@@ -33,7 +33,7 @@ def _targets() -> dict[str, Callable[[bytes], object]]:
     """name → function of the fuzzer's bytes, with every loaded module instrumented."""
     import atheris
 
-    from akrites.access.services.sbom import parse_cyclonedx
+    from akrites.confidentiality.services.sbom import parse_cyclonedx
     from akrites.intake.openpgp import is_armored_message
     from akrites.intake.parsers import common, parse_report
     from akrites.intake.services.submit import split_stream

@@ -28,8 +28,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from akrites.access.models import PrenotificationGrant
 from akrites.cases.models import Case, CaseParticipant, ParticipantRole, Status, Visibility
+from akrites.confidentiality.models import PrenotificationGrant
 from akrites.core.actors import SystemActor
 from akrites.core.clock import now
 from akrites.core.errors import NotFound, PermissionDenied

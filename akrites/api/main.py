@@ -105,11 +105,11 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _mount() -> None:
-    from akrites.access.api import router as access_router
     from akrites.accounts.api import router as tokens_router
     from akrites.api.health import router as health_router
     from akrites.cases.api import router as cases_router
     from akrites.cases.triage_api import router as triage_router
+    from akrites.confidentiality.api import router as access_router
     from akrites.intake.api import router as reports_router
     from akrites.notifications.api import router as notifications_router
     from akrites.projects.api import router as projects_router
@@ -117,6 +117,9 @@ def _mount() -> None:
     api.add_router("/", health_router)
     # Confidentiality routes name their own paths (/cases/{id}/embargo, /orgs/{slug}/sboms).
     api.add_router("/", access_router)
+    from akrites.exports.api import router as exports_router
+
+    api.add_router("/", exports_router)
     api.add_router("/cases", cases_router)
     api.add_router("/triage", triage_router)
     api.add_router("/projects", projects_router)

@@ -1,7 +1,7 @@
 """When may a case's advisory be published: ``disclosure_instant(case)``.
 
-The case's embargo (``akrites.access`` ``Embargo``: its ``ends_at`` already reflects extensions
-and two-person early lifts; before anyone sets a date, the policy's default embargo counted
+The case's embargo (``akrites.confidentiality`` ``Embargo``: its ``ends_at`` already reflects
+extensions and two-person early lifts; before anyone sets a date, the policy's default embargo counted
 from the maintainers' notification) is authoritative when there is one. Only a case
 without an embargo falls back on ``Advisory.disclose_at``, the date the maintainers (or the
 SIRT) chose — so the advisory's date cannot sidestep the embargo's own rules for lifting
@@ -22,7 +22,7 @@ from akrites.cases.models import Case
 def _embargo_end(case: Case) -> tuple[bool, datetime | None]:
     """(an embargo exists, its end)."""
     try:
-        from akrites.access import models as access_models
+        from akrites.confidentiality import models as access_models
     except ImportError:
         return False, None
     embargo_cls: Any = getattr(access_models, "Embargo", None)
@@ -43,7 +43,7 @@ def _embargo_end(case: Case) -> tuple[bool, datetime | None]:
 def _policy_default(case: Case) -> Any:
     """The embargo the policy gives a notified case before anyone set a date (unsaved)."""
     try:
-        from akrites.access.services.embargo import default_embargo
+        from akrites.confidentiality.services.embargo import default_embargo
     except ImportError:
         return None
     return default_embargo(case)

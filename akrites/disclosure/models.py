@@ -46,7 +46,7 @@ class Advisory(StateGuarded, TimestampedModel):
     # Our own CVE id (reserved through the CNA backend); ids are not content.
     cve_id = models.CharField(max_length=30, blank=True, db_index=True)
     # The maintainers' (or SIRT's) decision to disclose at this instant; an embargo end from
-    # akrites.access, when there is one, may make it earlier (see disclosure.instant).
+    # akrites.confidentiality, when there is one, may make it earlier (see disclosure.instant).
     disclose_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     # The draft's revision: +1 on every change of what would be published (content, CVE id).

@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 
 from akrites.access.policy import require
-from akrites.access.reads import record_read
+from akrites.cases.reads import record_read
 from akrites.core.errors import NotFound
 from akrites.intake.models import Report
 

@@ -1,7 +1,7 @@
 """The disclosure date lives in the confidentiality app's embargo when that app is installed.
 
-``akrites.access`` owns the embargo (one instant per case, its policy limit, weekend rules and
-the two-person extension flow). Remediation sets the maintainers' chosen date through its
+``akrites.confidentiality`` owns the embargo (one instant per case, its policy limit, weekend
+rules and the two-person extension flow). Remediation sets the maintainers' chosen date through its
 services, so there is one disclosure instant and one policy; without that app, remediation
 keeps the date in ``CaseRemediation.disclosure_at`` under its own bound.
 """
@@ -18,7 +18,7 @@ from akrites.core.errors import InvalidInput
 
 def embargo_services() -> ModuleType | None:
     try:
-        from akrites.access.services import embargo
+        from akrites.confidentiality.services import embargo
     except ImportError:
         return None
     return embargo

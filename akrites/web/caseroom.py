@@ -14,10 +14,10 @@ from datetime import timedelta
 from typing import Any
 
 from akrites.access.policy import allowed
-from akrites.access.selectors import case_panel
 from akrites.cases.models import Case, CaseParticipant
 from akrites.cases.selectors import CaseView, case_room
 from akrites.cases.triage.severity import Severity, score_or_none
+from akrites.confidentiality.selectors import case_panel
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput, NotFound
 from akrites.disclosure.content import AdvisoryContent, content_from_dict

@@ -21,13 +21,13 @@ from typing import Any
 
 from django.db.models import Max, Min, Q
 
-from akrites.access.models import Embargo
 from akrites.access.policy import allowed_cases
-from akrites.access.selectors import viewer_zone
-from akrites.access.services.embargo import NOTIFIED_OR_LATER, default_end
 from akrites.cases.models import Case, Status, TimelineEntry
 from akrites.cases.selectors import case_list
 from akrites.cases.triage.clocks import ClockState
+from akrites.confidentiality.models import Embargo
+from akrites.confidentiality.selectors import viewer_zone
+from akrites.confidentiality.services.embargo import NOTIFIED_OR_LATER, default_end
 from akrites.core.clock import now
 from akrites.remediation.conf import add_business_days, remediation_policy
 from akrites.remediation.models import CaseRemediation

@@ -283,7 +283,7 @@ def sbom_docs(draw):
 @SLOW
 @given(sbom_docs() | st.binary(max_size=300) | json_value.map(lambda v: json.dumps(v).encode()))
 def test_cyclonedx_sboms(document):
-    from akrites.access.services.sbom import parse_cyclonedx
+    from akrites.confidentiality.services.sbom import parse_cyclonedx
 
     try:
         pairs = parse_cyclonedx(document)

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from akrites.access.services import embargo_set_date, prenotify_grant, terms_accept
 from akrites.cases.services import case_transition
+from akrites.confidentiality.services import embargo_set_date, prenotify_grant, terms_accept
 from akrites.core.clock import now
 
 STEPS = ("accept", "notify_maintainers", "acknowledge", "start_fix", "mark_fix_ready")

@@ -3,9 +3,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import override_settings
 
-from akrites.access.models import Embargo, EmbargoState
-from akrites.access.selectors import embargo_view
-from akrites.access.services import (
+from akrites.access.tests.conftest import move, weekday_in
+from akrites.audit.models import AuditEntry
+from akrites.cases.models import Status
+from akrites.confidentiality.models import Embargo, EmbargoState
+from akrites.confidentiality.selectors import embargo_view
+from akrites.confidentiality.services import (
     embargo_break,
     embargo_decide_extension,
     embargo_lift_approve,
@@ -14,10 +17,7 @@ from akrites.access.services import (
     embargo_request_extension,
     embargo_set_date,
 )
-from akrites.access.services.embargo import locked_embargo
-from akrites.access.tests.conftest import move, weekday_in
-from akrites.audit.models import AuditEntry
-from akrites.cases.models import Status
+from akrites.confidentiality.services.embargo import locked_embargo
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 

@@ -4,14 +4,14 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from akrites.access.export import case_export
-from akrites.access.reads import DENIED_ACTION, read_log
-from akrites.access.services import prenotify_revoke
 from akrites.access.tests.conftest import verified
 from akrites.accounts.tokens import token_issue
 from akrites.audit.models import AuditEntry
+from akrites.cases.reads import DENIED_ACTION, read_log
+from akrites.confidentiality.services import prenotify_revoke
 from akrites.core.errors import NotFound
 from akrites.disclosure.services import advisory_create
+from akrites.exports.export import case_export
 from akrites.orgs.services import membership_add
 from akrites.remediation.services import patch_propose
 from akrites.remediation.tests.factories import DIFF

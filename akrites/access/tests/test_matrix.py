@@ -20,13 +20,13 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from akrites.access.models import Embargo, PrenotificationGrant
 from akrites.access.policy import allowed
-from akrites.access.services import embargo_request_extension, prenotify_revoke
 from akrites.access.tests.conftest import move, prenotify, verified
 from akrites.api.main import api
 from akrites.cases.models import Case, CaseParticipant, TimelineEntry
 from akrites.cases.services import case_transition
+from akrites.confidentiality.models import Embargo, PrenotificationGrant
+from akrites.confidentiality.services import embargo_request_extension, prenotify_revoke
 from akrites.orgs.services import membership_add, org_create
 
 pytestmark = [pytest.mark.mfa, pytest.mark.slow]
@@ -232,7 +232,7 @@ def world(
     if state != "triage":
         case = move(case, sirt, maintainer, "notify_maintainers")
         prenotify(case, maintainer, orgs["member"], accept_by=member_observer)
-        from akrites.access.services import prenotify_grant, terms_accept
+        from akrites.confidentiality.services import prenotify_grant, terms_accept
 
         prenotify_grant(actor=maintainer, case=case, organisation=gone_org)
         terms_accept(actor=revoked, case=case)

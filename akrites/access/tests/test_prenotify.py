@@ -3,18 +3,18 @@ from datetime import timedelta
 
 import pytest
 
-from akrites.access.models import PrenotificationGrant, Sbom
 from akrites.access.policy import allowed, case_roles, visible_cases
-from akrites.access.selectors import prenotify_candidates
-from akrites.access.services import (
+from akrites.access.tests.conftest import prenotify, weekday_in
+from akrites.audit.models import AuditEntry
+from akrites.confidentiality.models import PrenotificationGrant, Sbom
+from akrites.confidentiality.selectors import prenotify_candidates
+from akrites.confidentiality.services import (
     embargo_set_date,
     prenotify_grant,
     prenotify_revoke,
     sbom_register,
     terms_accept,
 )
-from akrites.access.tests.conftest import prenotify, weekday_in
-from akrites.audit.models import AuditEntry
 from akrites.core.clock import advance, now
 from akrites.core.errors import InvalidInput, NotFound
 from akrites.orgs.services import membership_add, org_create

@@ -2,9 +2,9 @@ import time
 
 from django.core.management import call_command
 
-from akrites.access.reads import read_log
 from akrites.audit.models import AuditEntry
 from akrites.audit.services import AuditEvent, audit_append_many
+from akrites.cases.reads import read_log
 from akrites.intake.selectors import report_get
 
 

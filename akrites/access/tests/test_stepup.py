@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from akrites.access.models import Embargo, EmbargoChange, EmbargoState
 from akrites.access.tests.conftest import code_for, verified, weekday_in
+from akrites.confidentiality.models import Embargo, EmbargoChange, EmbargoState
 from akrites.core.clock import advance
 
 pytestmark = pytest.mark.mfa
@@ -67,7 +67,7 @@ def test_two_person_rule_in_the_browser(client, notified, maintainer, coordinato
 
 
 def test_adding_an_observer_needs_step_up(client, notified, maintainer, member_observer, orgs):
-    from akrites.access.services import embargo_set_date
+    from akrites.confidentiality.services import embargo_set_date
 
     embargo_set_date(actor=maintainer, case=notified, ends_at=weekday_in(14))
     verified(client, maintainer, step_up=False)

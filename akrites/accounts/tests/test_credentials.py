@@ -12,12 +12,12 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from akrites.access.models import EmbargoChange
-from akrites.access.services import embargo_set_date
 from akrites.access.tests.conftest import move, verified, weekday_in
 from akrites.accounts.mfa import mfa_reset
 from akrites.accounts.tokens import token_issue
 from akrites.cases.models import Case
+from akrites.confidentiality.models import EmbargoChange
+from akrites.confidentiality.services import embargo_set_date
 from akrites.core.clock import advance
 from conftest import TEST_PASSWORD
 

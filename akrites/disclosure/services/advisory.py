@@ -109,7 +109,7 @@ def advisory_schedule(*, actor: Any, advisory: Advisory, disclose_at: datetime |
     """Set (or clear) the instant the maintainers chose to disclose a case that has no
     embargo; the worker publishes an approved advisory then (an approval "at the disclosure
     instant" follows the date, so it stands). Raises Conflict for a case under embargo (its
-    end is the instant, changed only through ``akrites.access``)."""
+    end is the instant, changed only through ``akrites.confidentiality``)."""
     require(actor, "advisory.schedule", advisory.case)
     if disclose_at is not None and timezone.is_naive(disclose_at):
         raise InvalidInput("disclose_at", "must include a time zone")

@@ -16,8 +16,8 @@ import random
 import pytest
 from django.urls import resolve
 
-from akrites.access.services.embargo import embargo_lift_approve, embargo_lift_propose
 from akrites.cases.services import case_create, case_transition
+from akrites.confidentiality.services.embargo import embargo_lift_approve, embargo_lift_propose
 from akrites.core.errors import Conflict
 from akrites.disclosure import urls as disclosure_urls
 from akrites.disclosure.cna.local import LocalBlock

@@ -148,7 +148,7 @@ def test_approving_now_at_the_instant_publishes_everything(draft, ready_case, si
 
 
 def test_an_early_lift_of_the_embargo_allows_publication(draft, ready_case, sirt, maintainer):
-    from akrites.access.services.embargo import embargo_lift_approve, embargo_lift_propose
+    from akrites.confidentiality.services.embargo import embargo_lift_approve, embargo_lift_propose
 
     change = embargo_lift_propose(actor=maintainer, case=ready_case, reason="fixed early")
     embargo_lift_approve(actor=sirt, change=change)
@@ -245,7 +245,7 @@ def test_publish_due_publishes_only_what_is_due(ready_case, other_case, sirt, sy
     )
     approve(other_case, sirt)
     assert publish_due(actor=system) == []
-    from akrites.access.services.embargo import embargo_set_date
+    from akrites.confidentiality.services.embargo import embargo_set_date
 
     soon = clock.now() + timedelta(days=2)
     while soon.weekday() >= 5:

@@ -110,7 +110,7 @@ def test_disclosure_beyond_policy_is_refused_and_changes_nothing(notified, maint
 
 
 def test_disclosure_date_is_the_embargo_end(notified, maintainer):
-    from akrites.access.models import Embargo
+    from akrites.confidentiality.models import Embargo
 
     remediation_set_dates(
         actor=maintainer, case=notified, disclosure_at=clock.now() + timedelta(days=30)
@@ -119,7 +119,7 @@ def test_disclosure_date_is_the_embargo_end(notified, maintainer):
 
 
 def test_exception_is_an_extension_request_for_the_sirt(notified, maintainer):
-    from akrites.access.models import EmbargoChange
+    from akrites.confidentiality.models import EmbargoChange
 
     record = remediation_set_dates(
         actor=maintainer,

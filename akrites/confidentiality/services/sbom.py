@@ -18,9 +18,9 @@ from cyclonedx.validation.json import JsonStrictValidator
 from django.db import transaction
 from packageurl import PackageURL
 
-from akrites.access.models import Sbom, SbomComponent
 from akrites.access.policy import require
 from akrites.audit.services import audit_append
+from akrites.confidentiality.models import Sbom, SbomComponent
 from akrites.core.errors import InvalidInput, TooLarge
 from akrites.orgs.models import Organisation, OrgKind
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from akrites.access import views
+from akrites.confidentiality import views
 
 app_name = "access"
 
@@ -18,6 +18,5 @@ urlpatterns = [
         views.attachment_download,
         name="attachment",
     ),
-    path("cases/<str:case_id>/export.json", views.case_export_download, name="export"),
     path("orgs/<str:org_slug>/sboms/", views.sbom_page, name="sboms"),
 ]

@@ -14,11 +14,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from akrites.access.models import Embargo, GrantRole, PrenotificationGrant
 from akrites.access.policy import require
-from akrites.access.services.embargo import locked_embargo
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case, CaseParticipant
+from akrites.confidentiality.models import Embargo, GrantRole, PrenotificationGrant
+from akrites.confidentiality.services.embargo import locked_embargo
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, NotFound
 from akrites.orgs.models import Membership, Organisation, OrgKind, Role

@@ -8,13 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from akrites.access import selectors, services
-from akrites.access.export import case_export, export_json
-from akrites.access.models import ChangeKind
 from akrites.access.policy import allowed
 from akrites.cases.selectors import case_get
+from akrites.confidentiality import selectors, services
+from akrites.confidentiality.models import ChangeKind
 from akrites.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from akrites.orgs.models import Organisation
 
@@ -164,15 +163,3 @@ def sbom_page(request: HttpRequest, org_slug: str) -> HttpResponse:
             return redirect("access:sboms", org_slug=org.slug)
     sboms = org.sboms.order_by("-created_at")[:50]
     return render(request, "access/sboms.html", {"org": org, "sboms": sboms}, status=status)
-
-
-@login_required
-@require_GET
-def case_export_download(request: HttpRequest, case_id: str) -> HttpResponse:
-    """The case export as a download; without a fresh code, StepUpMiddleware asks for one."""
-    bundle = case_export(viewer=request.user, human_id=case_id)
-    response = HttpResponse(export_json(bundle), content_type="application/json")
-    # The case id is ours (AKR-YYYY-NNNNN), never user input, so it may go into the header.
-    response["Content-Disposition"] = f'attachment; filename="{bundle["case"]["id"]}.json"'
-    response["Cache-Control"] = "no-store"
-    return response

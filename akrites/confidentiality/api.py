@@ -8,13 +8,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
-from akrites.access import selectors, services
-from akrites.access.export import case_export, export_json
-from akrites.access.models import ChangeKind, EmbargoChange
 from akrites.access.policy import require
-from akrites.access.reads import read_log
 from akrites.accounts.models import User
+from akrites.cases.reads import read_log
 from akrites.cases.selectors import case_get
+from akrites.confidentiality import selectors, services
+from akrites.confidentiality.models import ChangeKind, EmbargoChange
 from akrites.core.errors import InvalidInput, NotFound
 from akrites.orgs.models import Organisation
 
@@ -213,16 +212,6 @@ def attachment(request: HttpRequest, case_id: str, attachment_id: int) -> HttpRe
     response = HttpResponse(bytes(att.content), content_type="application/octet-stream")
     # Named by id: the file name is reporter input and never goes into a header.
     response["Content-Disposition"] = f'attachment; filename="attachment-{att.pk}.bin"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@router.get("/cases/{case_id}/export", response=dict[str, Any])
-def export(request: HttpRequest, case_id: str) -> HttpResponse:
-    """Everything the caller may see of the case, as one JSON document (SIRT and maintainers,
-    with a fresh second factor in the browser session; API tokens cannot export)."""
-    bundle = case_export(viewer=request.user, human_id=case_id)
-    response = HttpResponse(export_json(bundle), content_type="application/json")
     response["Cache-Control"] = "no-store"
     return response
 

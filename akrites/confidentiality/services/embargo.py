@@ -13,10 +13,16 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from akrites.access.models import ChangeKind, ChangeStatus, Embargo, EmbargoChange, EmbargoState
 from akrites.access.policy import require
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case, Status, TimelineEntry
+from akrites.confidentiality.models import (
+    ChangeKind,
+    ChangeStatus,
+    Embargo,
+    EmbargoChange,
+    EmbargoState,
+)
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, PermissionDenied
 

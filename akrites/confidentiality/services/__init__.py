@@ -1,6 +1,6 @@
 """Writes for confidentiality: embargoes, pre-notification grants, SBOMs."""
 
-from akrites.access.services.embargo import (
+from akrites.confidentiality.services.embargo import (
     embargo_break,
     embargo_decide_extension,
     embargo_lift_approve,
@@ -9,8 +9,12 @@ from akrites.access.services.embargo import (
     embargo_request_extension,
     embargo_set_date,
 )
-from akrites.access.services.prenotify import prenotify_grant, prenotify_revoke, terms_accept
-from akrites.access.services.sbom import sbom_register
+from akrites.confidentiality.services.prenotify import (
+    prenotify_grant,
+    prenotify_revoke,
+    terms_accept,
+)
+from akrites.confidentiality.services.sbom import sbom_register
 
 __all__ = [
     "embargo_break",

@@ -18,13 +18,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from akrites.access.policy import allowed, case_roles, require
-from akrites.access.reads import record_read
-from akrites.access.selectors import case_content, embargo_view
 from akrites.audit.selectors import READ_PREFIX
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case
+from akrites.cases.reads import record_read
 from akrites.cases.selectors import case_get, case_timeline
 from akrites.cases.triage.severity import score_or_none
+from akrites.confidentiality.selectors import case_content, embargo_view
 from akrites.core.clock import now
 from akrites.core.errors import NotFound
 from akrites.disclosure.models import Advisory

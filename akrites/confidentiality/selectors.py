@@ -16,19 +16,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db.models import Prefetch
 from univers.version_range import VersionRange
 
-from akrites.access.models import (
+from akrites.access.policy import allowed, case_roles, may_read_field, require
+from akrites.cases.models import Case
+from akrites.cases.reads import record_read
+from akrites.cases.selectors import case_get
+from akrites.confidentiality.models import (
     ChangeStatus,
     Embargo,
     EmbargoChange,
     PrenotificationGrant,
     SbomComponent,
 )
-from akrites.access.policy import allowed, case_roles, may_read_field, require
-from akrites.access.reads import record_read
-from akrites.access.services.embargo import default_embargo
-from akrites.access.services.prenotify import embargo_terms
-from akrites.cases.models import Case
-from akrites.cases.selectors import case_get
+from akrites.confidentiality.services.embargo import default_embargo
+from akrites.confidentiality.services.prenotify import embargo_terms
 from akrites.core.clock import now
 from akrites.core.errors import NotFound
 from akrites.intake.models import Attachment, Report
