@@ -42,6 +42,9 @@ KNOWN: dict[tuple[str, str], int] = {
     ("access", "intake"): 1,
     ("access", "orgs"): 1,
     ("access", "remediation"): 1,
+    ("cases", "intake"): 3,
+    ("intake", "dedup"): 2,
+    ("intake", "remediation"): 1,
 }
 
 
