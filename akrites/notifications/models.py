@@ -12,6 +12,7 @@ from django.db import models
 
 from akrites.core.clock import now
 from akrites.core.fields import EncryptedTextField
+from akrites.core.stateguard import StateGuarded, StateGuardedManager
 
 
 class Event(models.Model):
@@ -56,8 +57,17 @@ class Encryption(models.TextChoices):
     FALLBACK = "fallback", "Short notice: recipient key unusable"
 
 
-class Delivery(models.Model):
-    """One message to one recipient on one channel, and its fate. Never its content."""
+class Delivery(StateGuarded):
+    """One message to one recipient on one channel, and its fate. Never its content.
+
+    ``status`` follows the table in ``notifications.lifecycle`` and is written only by
+    ``services.transitions.delivery_transition`` (``core.stateguard`` refuses anything else).
+    """
+
+    STATE_FIELD = "status"
+    STATE_MACHINE = "delivery"
+    STATE_INITIAL = "pending"
+    objects = StateGuardedManager()
 
     channel = models.CharField(max_length=10, choices=Channel.choices)
     kind = models.CharField(max_length=60)  # the event kind, or "digest"

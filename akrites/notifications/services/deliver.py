@@ -4,7 +4,9 @@ The delivery row is the source of truth; tasks only carry its id. An attempt cla
 with a conditional UPDATE (due, and not held by another attempt whose lease is still running),
 so duplicate tasks are harmless no-ops. A failed attempt is rescheduled with exponential
 backoff; after ``AKRITES_NOTIFY_MAX_ATTEMPTS`` the delivery is ``failed``, shown on the SIRT's
-deliveries page and API, and a ``notification.failed`` event goes to the SIRT's digest.
+deliveries page and API, and a ``notification.failed`` event goes to the SIRT's digest. Every
+status change is a transition of the table in ``notifications.lifecycle``, made (claims
+included) by ``services.transitions.delivery_transition``.
 
 Delivery is at least once: a worker killed after the server accepted a message but before the
 outcome was written sends it again after its lease expires. Messages carry a stable
@@ -21,7 +23,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 
 from akrites.cases.models import Case
 from akrites.core.clock import now
@@ -29,10 +31,10 @@ from akrites.notifications import email, webhooks
 from akrites.notifications.errors import ChannelError
 from akrites.notifications.models import Channel, Delivery, DeliveryStatus, DigestItem, Event
 from akrites.notifications.services.outbox import notify
+from akrites.notifications.services.transitions import delivery_claim, delivery_transition
 
 logger = logging.getLogger(__name__)
 
-SENDING_LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
 
 
@@ -44,20 +46,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _claim(delivery_id: int) -> Delivery | None:
-    t = now()
-    claimed = (
-        Delivery.objects.filter(pk=delivery_id, next_attempt_at__lte=t)
-        .filter(
-            Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.SENDING, lease_until__lt=t)
-        )
-        .update(
-            status=DeliveryStatus.SENDING,
-            lease_until=t + SENDING_LEASE,
-            attempts=F("attempts") + 1,
-            last_attempt_at=t,
-        )
-    )
-    if not claimed:
+    if not delivery_claim(delivery_id=delivery_id, at=now()):
         return None
     return Delivery.objects.select_related("user", "subscription", "case__project").get(
         pk=delivery_id
@@ -96,10 +85,13 @@ def delivery_attempt(*, delivery_id: int) -> str:
         _send(delivery)
     except Exception as exc:
         return _failed(delivery, error_code(exc))
-    done = Delivery.objects.filter(
-        pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=delivery.attempts
-    ).update(
-        status=DeliveryStatus.DELIVERED,
+    # The outcome is written only while this attempt still holds the delivery (``sending`` on
+    # its attempt count): after a takeover, the late word of the old attempt changes nothing.
+    done = delivery_transition(
+        "deliver",
+        delivery_id=delivery.pk,
+        current=delivery.status,
+        when=Q(attempts=delivery.attempts),
         finished_at=now(),
         encryption=delivery.encryption,
         last_error="",
@@ -150,10 +142,11 @@ def _failed(delivery: Delivery, code: str) -> str:
     }
     t = now()
     with transaction.atomic():
-        changed = Delivery.objects.filter(
-            pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=delivery.attempts
-        ).update(
-            status=DeliveryStatus.FAILED if final else DeliveryStatus.PENDING,
+        changed = delivery_transition(
+            "fail" if final else "back_off",
+            delivery_id=delivery.pk,
+            current=delivery.status,
+            when=Q(attempts=delivery.attempts),
             next_attempt_at=t if final else t + backoff(delivery.attempts),
             finished_at=t if final else None,
             encryption=delivery.encryption,

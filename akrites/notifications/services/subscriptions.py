@@ -16,7 +16,8 @@ from akrites.core.clock import now
 from akrites.core.errors import InvalidInput, NotFound
 from akrites.notifications import rules
 from akrites.notifications.destinations import literal_refusal
-from akrites.notifications.models import Delivery, DeliveryStatus, WebhookSubscription
+from akrites.notifications.models import Delivery, WebhookSubscription
+from akrites.notifications.services.transitions import delivery_transition
 from akrites.orgs.models import Organisation
 
 MAX_KINDS = 50
@@ -109,10 +110,10 @@ def delivery_retry(*, actor: Any, delivery_id: int) -> Delivery:
     """
     if not allowed(actor, "notifications.deliveries"):
         raise NotFound()
-    changed = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.FAILED).update(
-        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now(), finished_at=None
+    retried = delivery_transition(
+        "retry", delivery_id=delivery_id, attempts=0, next_attempt_at=now(), finished_at=None
     )
-    if not changed:
+    if not retried:
         raise NotFound()
     audit_append(
         actor=actor,

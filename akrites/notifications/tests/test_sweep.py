@@ -5,8 +5,10 @@ from django_tasks_db.models import DBTaskResult
 
 from akrites.cases.services import case_accept
 from akrites.core import clock
+from akrites.notifications.lifecycle import SENDING_LEASE
 from akrites.notifications.models import Delivery, Event
 from akrites.notifications.services.sweep import notifications_sweep
+from akrites.notifications.services.transitions import delivery_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +27,8 @@ def test_overdue_and_abandoned_deliveries_are_requeued(case, sirt, reporter):
     case_accept(actor=sirt, case=case)
     clock.advance(timedelta(minutes=5))
     notifications_sweep()
-    Delivery.objects.update(status="sending", lease_until=clock.now() - timedelta(seconds=1))
+    for pk in Delivery.objects.values_list("pk", flat=True):  # attempts that then died
+        assert delivery_claim(delivery_id=pk, at=clock.now())
+    clock.advance(SENDING_LEASE + timedelta(seconds=1))
     assert notifications_sweep()["deliveries"] == Delivery.objects.count()
     assert DBTaskResult.objects.filter(task_path__endswith="attempt_delivery").exists()
