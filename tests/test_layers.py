@@ -36,16 +36,7 @@ RANK = {app: i for i, layer in enumerate(LAYERS) for app in layer}
 
 # Imports against the order that are still being removed (issue 18); each must disappear,
 # and the test fails when one does so the list cannot go stale. Nothing may be added.
-KNOWN: dict[tuple[str, str], int] = {
-    ("access", "cases"): 1,
-    ("access", "confidentiality"): 1,
-    ("access", "intake"): 1,
-    ("access", "orgs"): 1,
-    ("access", "remediation"): 1,
-    ("cases", "intake"): 3,
-    ("intake", "dedup"): 2,
-    ("intake", "remediation"): 1,
-}
+KNOWN: dict[tuple[str, str], int] = {}
 
 
 class _Imports(ast.NodeVisitor):

@@ -26,31 +26,49 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from akrites.cases.models import Case, CaseParticipant, ParticipantRole, Status, Visibility
-from akrites.confidentiality.models import PrenotificationGrant
+from akrites.access.facts import CaseFacts, case_facts_many, in_stewardship, membership_roles
+from akrites.access.roles import (
+    CASE_VIEWERS,
+    DOWNSTREAM,
+    MAINTAINER,
+    OBSERVER,
+    OBSERVER_REPORT,
+    PENDING_OBSERVER,
+    REPORTER,
+    SIRT,
+    SIRT_LEAD,
+    SIRT_ROLES,
+    OrgRole,
+)
 from akrites.core.actors import SystemActor
 from akrites.core.clock import now
 from akrites.core.errors import NotFound, PermissionDenied
-from akrites.orgs.models import SIRT_ROLES, Membership, Role
 
-# Case-level roles an actor can hold.
-SIRT = "sirt"
-SIRT_LEAD = "sirt_lead"
-MAINTAINER = "maintainer"
-REPORTER = "reporter"
-OBSERVER = "observer"
-DOWNSTREAM = "downstream"
-# An observer whose grant lets them read the raw report (the maintainers chose so).
-OBSERVER_REPORT = "observer_report"
-# Told of the case but has not accepted the embargo terms yet: sees the terms only.
-PENDING_OBSERVER = "pending_observer"
-
-CASE_VIEWERS = frozenset({SIRT, MAINTAINER, REPORTER, OBSERVER, DOWNSTREAM})
-# Observers' and downstreams' access ends when the case is public.
-PUBLISHED = frozenset({Status.DISCLOSED, Status.CLOSED})
-_GRANTED = frozenset({ParticipantRole.OBSERVER, ParticipantRole.DOWNSTREAM})
+__all__ = [
+    "CASE_VIEWERS",
+    "DOWNSTREAM",
+    "MAINTAINER",
+    "OBSERVER",
+    "OBSERVER_REPORT",
+    "PENDING_OBSERVER",
+    "REPORTER",
+    "SIRT",
+    "SIRT_LEAD",
+    "CaseFacts",
+    "StepUpRequired",
+    "allowed",
+    "allowed_cases",
+    "case_roles",
+    "case_roles_many",
+    "is_sirt",
+    "is_sirt_lead",
+    "may_read_field",
+    "needs_mfa",
+    "org_roles",
+    "require",
+    "stepped_up",
+]
 
 
 class StepUpRequired(PermissionDenied):
@@ -76,9 +94,7 @@ def org_roles(actor: Any) -> frozenset[tuple[int, str]]:
         return frozenset()
     cached: frozenset[tuple[int, str]] | None = getattr(actor, "_akrites_org_roles", None)
     if cached is None:
-        cached = frozenset(
-            Membership.objects.filter(user=actor).values_list("organisation_id", "role")
-        )
+        cached = membership_roles(actor)
         actor._akrites_org_roles = cached
     return cached
 
@@ -88,38 +104,28 @@ def is_sirt(actor: Any) -> bool:
 
 
 def is_sirt_lead(actor: Any) -> bool:
-    return any(role == Role.SIRT_LEAD for _, role in org_roles(actor))
+    return any(role == OrgRole.SIRT_LEAD for _, role in org_roles(actor))
 
 
 def needs_mfa(actor: Any) -> bool:
     """SIRT members and maintainers must use a second factor to use the web app at all."""
-    return any(role in SIRT_ROLES or role == Role.MAINTAINER for _, role in org_roles(actor))
+    return any(role in SIRT_ROLES or role == OrgRole.MAINTAINER for _, role in org_roles(actor))
 
 
-_PARTICIPANT_ROLES: dict[str, str] = {
-    ParticipantRole.REPORTER: REPORTER,
-    ParticipantRole.MAINTAINER: MAINTAINER,
-    ParticipantRole.OBSERVER: OBSERVER,
-    ParticipantRole.DOWNSTREAM: DOWNSTREAM,
-}
+def case_facts(actor: Any, case: Any) -> CaseFacts | None:
+    """The facts of one case for ``actor`` (None: not a case, or an anonymous actor)."""
+    if not _authenticated(actor) or getattr(case, "pk", None) is None:
+        return None
+    return case_facts_many(actor, [case]).get(case.pk)
 
 
-def _active_participation() -> Q:
-    t = now()
-    return Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=t))
-
-
-def _live_grant(*, accepted: bool) -> Q:
-    """Grants that are in force now (told, not revoked), accepted or still awaiting it."""
-    return Q(revoked_at__isnull=True, notify_at__lte=now(), accepted_at__isnull=not accepted)
-
-
-def case_roles(actor: Any, case: Case) -> frozenset[str]:
+def case_roles(actor: Any, case: Any) -> frozenset[str]:
     """Every role ``actor`` holds on ``case`` right now."""
-    return case_roles_many(actor, [case]).get(case.pk, frozenset())
+    facts = case_facts(actor, case)
+    return facts.roles if facts is not None else frozenset()
 
 
-def case_roles_many(actor: Any, cases: Sequence[Case]) -> dict[int, frozenset[str]]:
+def case_roles_many(actor: Any, cases: Sequence[Any]) -> dict[int, frozenset[str]]:
     """``case_roles`` for each of ``cases`` (by primary key), in a fixed number of queries.
 
     For lists (the maintainer inbox, a page of cases): the same answer as asking per case.
@@ -127,116 +133,38 @@ def case_roles_many(actor: Any, cases: Sequence[Case]) -> dict[int, frozenset[st
     """
     if not _authenticated(actor) or not cases:
         return {}
-    ids = [c.pk for c in cases]
-    base: set[str] = set()
-    if is_sirt(actor):
-        base.add(SIRT)
-    if is_sirt_lead(actor):
-        base.add(SIRT_LEAD)
-    participations: dict[int, set[str]] = {pk: set() for pk in ids}
-    for case_id, role in CaseParticipant.objects.filter(
-        _active_participation(), case_id__in=ids, user=actor
-    ).values_list("case_id", "role"):
-        participations[case_id].add(role)
-    told = {c.pk: participations[c.pk] & _GRANTED for c in cases if _told(participations[c.pk], c)}
-    grants = _granted_roles(actor, told)
-    reported = set(
-        Case.objects.filter(pk__in=ids, reports__reporter=actor).values_list("pk", flat=True)
-    )
-    result = {}
-    for case in cases:
-        roles = set(base)
-        if _team_maintainer(actor, case):
-            roles.add(MAINTAINER)
-        mine = participations[case.pk]
-        # A coordinator participation grants nothing by itself: SIRT power comes from
-        # membership, so a departed coordinator loses access with their membership.
-        roles.update(_PARTICIPANT_ROLES[r] for r in mine - _GRANTED if r in _PARTICIPANT_ROLES)
-        roles.update(grants.get(case.pk, ()))
-        if case.pk in reported:
-            roles.add(REPORTER)
-        result[case.pk] = frozenset(roles)
-    return result
+    return {pk: f.roles for pk, f in case_facts_many(actor, cases).items()}
 
 
-def _told(participations: set[str], case: Case) -> bool:
-    """An observer or downstream participation on an unpublished case: its grant decides."""
-    return bool(participations & _GRANTED) and case.status not in PUBLISHED
-
-
-def _team_maintainer(actor: Any, case: Case) -> bool:
-    """A maintainer of the project's team, once the maintainers have been told.
-
-    The SIRT screens every report first (floods of invalid reports are what closed projects'
-    private channels): until ``notify_maintainers`` — or a disclosure that came first — the
-    team is not a party and the case is as invisible to it as to anyone else. Maintainers
-    invited to a case individually (a ``maintainer`` participation) are parties from then.
-    """
-    team = case.project.team_id
-    return (
-        team is not None
-        and case.maintainers_notified_at is not None
-        and (team, Role.MAINTAINER) in org_roles(actor)
-    )
-
-
-def _granted_roles(actor: Any, told: dict[int, set[str]]) -> dict[int, set[str]]:
-    """Roles from the pre-notification grants in force now, per case id; ``told`` holds the
-    observer/downstream participations per case (a grant counts only with its participation,
-    so revoking the participation ends it)."""
-    roles: dict[int, set[str]] = {}
-    if not told:
-        return roles
-    grants = PrenotificationGrant.objects.filter(
-        revoked_at__isnull=True, notify_at__lte=now(), case_id__in=list(told), user=actor
-    ).values_list("case_id", "role", "accepted_at", "include_report")
-    for case_id, role, accepted_at, include_report in grants:
-        if role not in told[case_id]:
-            continue
-        mine = roles.setdefault(case_id, set())
-        if accepted_at is None:
-            mine.add(PENDING_OBSERVER)
-            continue
-        mine.add(_PARTICIPANT_ROLES[role])
-        if include_report:
-            mine.add(OBSERVER_REPORT)
-    return roles
-
-
-CaseRule = Callable[[frozenset[str], Case], bool]
+CaseRule = Callable[[CaseFacts, Any], bool]
 GlobalRule = Callable[[Any], bool]
 
 
 def _any_of(*wanted: str) -> CaseRule:
     allowed = frozenset(wanted)
-    return lambda roles, case: bool(roles & allowed)
+    return lambda facts, case: bool(facts.roles & allowed)
 
 
-def _maintainers_decide(roles: frozenset[str], case: Case) -> bool:
+def _maintainers_decide(facts: CaseFacts, case: Any) -> bool:
     """The maintainers decide; the SIRT decides only where it is the maintainer of last resort
     (a project without a team, or a case in SIRT stewardship)."""
-    if MAINTAINER in roles:
+    if MAINTAINER in facts.roles:
         return True
-    steward = case.project.team_id is None or case.status == Status.STEWARDSHIP
-    return SIRT in roles and steward
+    return SIRT in facts.roles and facts.sirt_maintains
 
 
 def _while_open(rule: CaseRule) -> CaseRule:
-    return lambda roles, case: case.status not in PUBLISHED and rule(roles, case)
+    return lambda facts, case: not facts.published and rule(facts, case)
 
 
-def _chooses_fix(roles: frozenset[str], case: Case) -> bool:
+def _chooses_fix(facts: CaseFacts, case: Any) -> bool:
     """The maintainers choose the one fix; the SIRT lead only as maintainer of last resort
     (a project without a team, or a case under SIRT stewardship not yet handed back)."""
-    if MAINTAINER in roles:
+    if MAINTAINER in facts.roles:
         return True
-    if SIRT_LEAD not in roles:
+    if SIRT_LEAD not in facts.roles:
         return False
-    from akrites.remediation.models import Stewardship  # remediation depends on policy
-
-    return case.project.team_id is None or (
-        Stewardship.objects.filter(case=case, handed_back_at__isnull=True).exists()
-    )
+    return facts.team_less or in_stewardship(case)
 
 
 CASE_RULES: dict[str, CaseRule] = {
@@ -289,7 +217,7 @@ CASE_RULES: dict[str, CaseRule] = {
     "remediation.view_ladder": _any_of(MAINTAINER, SIRT),
     "patch.propose": _any_of(*CASE_VIEWERS),
     "patch.review": _any_of(*CASE_VIEWERS),
-    "patch.choose": lambda roles, case: _chooses_fix(roles, case),
+    "patch.choose": _chooses_fix,
     "fix.export": _any_of(MAINTAINER, SIRT),
     # Disclosure (akrites.disclosure): maintainers and the SIRT draft the advisory and choose
     # its date; the SIRT reserves CVE ids and publishes (the worker publishes when due).
@@ -343,7 +271,7 @@ def _manages_account(actor: Any, user: Any) -> bool:
     if actor.pk == user.pk or is_sirt_lead(actor):
         return True
     owner = getattr(user, "owner_org_id", None)
-    return owner is not None and (owner, Role.SCANNER_OPERATOR) in org_roles(actor)
+    return owner is not None and (owner, OrgRole.SCANNER_OPERATOR) in org_roles(actor)
 
 
 def _self_or_lead(actor: Any, user: Any) -> bool:
@@ -371,8 +299,8 @@ def _may_view_report(actor: Any, report: Any) -> bool:
         return True
     if is_sirt(actor):
         return True
-    case = report.case
-    return case is not None and CASE_RULES["case.view_reports"](case_roles(actor, case), case)
+    facts = case_facts(actor, report.case) if report.case is not None else None
+    return facts is not None and CASE_RULES["case.view_reports"](facts, report.case)
 
 
 def _may_publish_rejection(actor: Any, report: Any) -> bool:
@@ -387,7 +315,7 @@ REPORT_RULES: dict[str, UserRule] = {
     "rejection.publish": _may_publish_rejection,
 }
 
-_MEMBER_ROLES = frozenset({Role.MEMBER_ADMIN, Role.MEMBER_OBSERVER, Role.DOWNSTREAM})
+_MEMBER_ROLES = frozenset({OrgRole.MEMBER_ADMIN, OrgRole.MEMBER_OBSERVER, OrgRole.DOWNSTREAM})
 
 
 def _speaks_for_org(actor: Any, org: Any) -> bool:
@@ -399,7 +327,7 @@ def _speaks_for_org(actor: Any, org: Any) -> bool:
     )
 
 
-_WEBHOOK_ROLES = frozenset({Role.MEMBER_ADMIN, Role.MAINTAINER, Role.DOWNSTREAM})
+_WEBHOOK_ROLES = frozenset({OrgRole.MEMBER_ADMIN, OrgRole.MAINTAINER, OrgRole.DOWNSTREAM})
 
 
 def _runs_org_webhooks(actor: Any, org: Any) -> bool:
@@ -413,7 +341,7 @@ def _runs_org_webhooks(actor: Any, org: Any) -> bool:
 
 def _maintains_project(actor: Any, project: Any) -> bool:
     team = getattr(project, "team_id", None)
-    return team is not None and (team, Role.MAINTAINER) in org_roles(actor)
+    return team is not None and (team, OrgRole.MAINTAINER) in org_roles(actor)
 
 
 # Per-project actions (the object is a projects.Project): the maintainers' terms.
@@ -501,28 +429,27 @@ def allowed(actor: Any, action: str, obj: Any = None) -> bool:
     if action in PROJECT_RULES:
         return obj is not None and _authenticated(actor) and PROJECT_RULES[action](actor, obj)
     if action in CASE_RULES:
-        if not isinstance(obj, Case):
-            return False
-        return CASE_RULES[action](case_roles(actor, obj), obj)
+        facts = case_facts(actor, obj)
+        return facts is not None and CASE_RULES[action](facts, obj)
     rule = GLOBAL_RULES.get(action)
     return bool(rule and rule(actor))
 
 
-def allowed_cases(actor: Any, action: str, cases: Sequence[Case]) -> set[int]:
+def allowed_cases(actor: Any, action: str, cases: Sequence[Any]) -> set[int]:
     """The ids of ``cases`` on which ``actor`` may perform the case action ``action`` — the
-    answer of ``allowed`` for each, with the roles read in bulk (``case_roles_many``)."""
+    answer of ``allowed`` for each, with the facts read in bulk (``case_facts_many``)."""
     if action not in CASE_RULES:
         raise ValueError(f"{action!r} is not a case action")
     if isinstance(actor, SystemActor):
         return {c.pk for c in cases}
-    if not _token_allows(actor, action):
+    if not _token_allows(actor, action) or not _authenticated(actor) or not cases:
         return set()
-    roles = case_roles_many(actor, cases)
+    facts = case_facts_many(actor, cases)
     rule = CASE_RULES[action]
-    return {c.pk for c in cases if rule(roles.get(c.pk, frozenset()), c)}
+    return {c.pk for c in cases if c.pk in facts and rule(facts[c.pk], c)}
 
 
-def may_read_field(actor: Any, case: Case, field: str) -> bool:
+def may_read_field(actor: Any, case: Any, field: str) -> bool:
     """Whether ``actor`` may read ``field`` (a key of ``FIELD_ACTIONS``) of ``case``."""
     action = FIELD_ACTIONS.get(field)
     return action is not None and allowed(actor, action, case)
@@ -565,7 +492,7 @@ def require(actor: Any, action: str, obj: Any = None) -> None:
         if action in STEP_UP_ACTIONS and not stepped_up(actor, action):
             raise StepUpRequired()
         return
-    if isinstance(obj, Case) and not allowed(actor, "case.view", obj):
+    if action in CASE_RULES and not allowed(actor, "case.view", obj):
         raise NotFound()
     if action in PROJECT_RULES and allowed(actor, "terms.view", obj):
         raise PermissionDenied()
@@ -574,51 +501,3 @@ def require(actor: Any, action: str, obj: Any = None) -> None:
     if action in PROJECT_RULES:
         raise NotFound()
     raise PermissionDenied()
-
-
-def visible_cases(actor: Any) -> QuerySet[Case]:
-    """Every case ``actor`` may see, as one query (no per-row checks needed by callers).
-
-    Mirrors ``case_roles`` (a test checks they agree): memberships, active participations,
-    accepted and current grants on unpublished cases, and own reports.
-    """
-    if isinstance(actor, SystemActor) or is_sirt(actor):
-        return Case.objects.all()
-    if not _authenticated(actor):
-        return Case.objects.none()
-    maintained = [org for org, role in org_roles(actor) if role == Role.MAINTAINER]
-    direct = CaseParticipant.objects.filter(
-        _active_participation(),
-        case=OuterRef("pk"),
-        user=actor,
-        role__in=[ParticipantRole.REPORTER, ParticipantRole.MAINTAINER],
-    )
-    grant = PrenotificationGrant.objects.filter(
-        _live_grant(accepted=True), case=OuterRef("case"), user=actor, role=OuterRef("role")
-    )
-    granted = CaseParticipant.objects.filter(
-        _active_participation(), Exists(grant), case=OuterRef("pk"), user=actor, role__in=_GRANTED
-    )
-    from akrites.intake.models import Report  # intake depends on cases; import at use.
-
-    reported = Report.objects.filter(case=OuterRef("pk"), reporter=actor)
-    return Case.objects.filter(
-        Q(project__team_id__in=maintained, maintainers_notified_at__isnull=False)
-        | Exists(direct)
-        | (Exists(granted) & ~Q(status__in=PUBLISHED))
-        | Exists(reported)
-    )
-
-
-def timeline_visibilities(roles: frozenset[str]) -> frozenset[str]:
-    """The timeline entry visibilities a holder of ``roles`` may read.
-
-    SIRT-only entries are the SIRT's internal notes: they never reach reporters or observers.
-    """
-    if SIRT in roles:
-        return frozenset(Visibility.values)
-    if MAINTAINER in roles:
-        return frozenset({Visibility.MAINTAINERS, Visibility.PARTICIPANTS, Visibility.PUBLIC})
-    if roles & CASE_VIEWERS:
-        return frozenset({Visibility.PARTICIPANTS, Visibility.PUBLIC})
-    return frozenset({Visibility.PUBLIC})

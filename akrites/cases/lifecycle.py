@@ -89,6 +89,8 @@ BY_NAME: dict[str, Transition] = MACHINE.by_name
 # the SIRT's notification, or a disclosure that came first (an embargo break before the
 # maintainers were reached makes the case theirs too).
 MAINTAINERS_TOLD = frozenset({S.NOTIFIED, S.DISCLOSED})
+# The case is public: observers' and downstreams' access has ended, embargo rules are closed.
+PUBLISHED = frozenset({S.DISCLOSED, S.CLOSED})
 
 
 def allowed_from(status: str) -> list[Transition]:

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from akrites.access.policy import allowed, case_roles, require, timeline_visibilities, visible_cases
+from akrites.access.policy import allowed, case_roles, require
 from akrites.cases.lifecycle import allowed_from
 from akrites.cases.models import Case, TimelineEntry
+from akrites.cases.parties import timeline_visibilities, visible_cases
 from akrites.cases.reads import record_denied
 from akrites.core.errors import NotFound
 from akrites.core.statemachine import Transition

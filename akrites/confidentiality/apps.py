@@ -6,3 +6,12 @@ class ConfidentialityConfig(AppConfig):
     # The label of the tables and migrations, from before the policy moved to akrites.access.
     label = "access"
     verbose_name = "Confidentiality"
+
+    def ready(self) -> None:
+        from akrites.access import facts
+        from akrites.cases.parties import add_visibility
+        from akrites.confidentiality.parties import grant_roles, granted
+
+        # Observers and downstreams are parties while their grant is in force.
+        facts.add_case_roles(grant_roles)
+        add_visibility(granted)

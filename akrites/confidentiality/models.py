@@ -12,6 +12,7 @@ from django.db import models
 
 from akrites.core.clock import now
 from akrites.core.fields import EncryptedBytesField, EncryptedTextField
+from akrites.core.stateguard import StateGuarded, StateGuardedManager
 
 
 class EmbargoState(models.TextChoices):
@@ -20,7 +21,13 @@ class EmbargoState(models.TextChoices):
     BROKEN = "broken", "Broken (leak or exploitation): disclosed at once"
 
 
-class Embargo(models.Model):
+class Embargo(StateGuarded):
+    # ``state`` follows the table in ``confidentiality.lifecycle`` (``embargo_transition``).
+    STATE_FIELD = "state"
+    STATE_MACHINE = "embargo"
+    STATE_INITIAL = "active"
+    objects = StateGuardedManager()
+
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="embargo")
     # When the maintainers were notified: the policy's default end counts from here.
     starts_at = models.DateTimeField()
@@ -51,8 +58,14 @@ class ChangeStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-class EmbargoChange(models.Model):
+class EmbargoChange(StateGuarded):
     """A proposed extension (needs the SIRT) or early lift (needs a second person)."""
+
+    # ``status`` follows the table in ``confidentiality.lifecycle`` (``change_transition``).
+    STATE_FIELD = "status"
+    STATE_MACHINE = "embargo-change"
+    STATE_INITIAL = "pending"
+    objects = StateGuardedManager()
 
     embargo = models.ForeignKey(Embargo, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(max_length=10, choices=ChangeKind.choices)

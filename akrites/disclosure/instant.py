@@ -1,12 +1,12 @@
 """When may a case's advisory be published: ``disclosure_instant(case)``.
 
 The case's embargo (``akrites.confidentiality`` ``Embargo``: its ``ends_at`` already reflects
-extensions and two-person early lifts; before anyone sets a date, the policy's default embargo counted
-from the maintainers' notification) is authoritative when there is one. Only a case
+extensions and two-person early lifts; before anyone sets a date, the policy's default embargo
+counted from the maintainers' notification) is authoritative when there is one. Only a case
 without an embargo falls back on ``Advisory.disclose_at``, the date the maintainers (or the
 SIRT) chose — so the advisory's date cannot sidestep the embargo's own rules for lifting
-early. The embargo model is looked up defensively (import inside ``try``, field checked by name), so
-this app works with or without the confidentiality work installed.
+early. The embargo model is looked up defensively (import inside ``try``, field checked by
+name), so this app works with or without the confidentiality work installed.
 """
 
 from __future__ import annotations

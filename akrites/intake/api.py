@@ -54,6 +54,8 @@ class ReportOut(Schema):
     status: str
     case: str | None = None
     duplicate_of: str | None = None
+    # Why a report was answered without a case (out of the maintainers' published scope).
+    answer: str | None = None
     receipt_url: str
     created_at: datetime | None = None
 
@@ -87,6 +89,7 @@ def _report_out(report: Report, duplicate_of: str | None = None) -> dict[str, An
         "status": report.status,
         "case": report.case.human_id if report.case_id and report.case else None,
         "duplicate_of": duplicate_of,
+        "answer": report.answer or None,
         "receipt_url": f"{settings.AKRITES_BASE_URL}/my/reports/{report.public_id}/",
         "created_at": report.created_at,
     }

@@ -71,6 +71,9 @@ class Report(TimestampedModel):
     credit_rank = models.PositiveIntegerField(null=True, blank=True)
     credit_name = EncryptedTextField(blank=True, default="")
     credit_anonymous = models.BooleanField(default=False)
+    # Why a report was answered at intake without a case: the maintainers' published scope
+    # rule and its reason, as the reporter is told it (empty for every other report).
+    answer = EncryptedTextField(blank=True, default="")
     # The published advisory an "already public" report matched (a public id, not secret).
     public_advisory_id = models.CharField(max_length=100, blank=True)
     # The dedup decision: kind, score, the matched signals and look-alikes. The evidence can

@@ -12,7 +12,7 @@ from akrites.intake.models import Report
 
 PAGE_FIELDS = (
     "public_id", "title", "status", "public_advisory_id", "credit_rank", "credit_anonymous",
-    "credit_name", "created_at", "reporter_id", "case", "case__human_id",
+    "credit_name", "created_at", "reporter_id", "case", "case__human_id", "answer",
 )  # fmt: skip
 
 

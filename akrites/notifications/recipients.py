@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from akrites.access.policy import case_roles, timeline_visibilities, visible_cases
+from akrites.access.policy import case_roles
 from akrites.accounts.models import User
 from akrites.cases.lifecycle import BY_NAME
 from akrites.cases.models import Case, CaseParticipant
+from akrites.cases.parties import timeline_visibilities, visible_cases
 from akrites.core.clock import now
 from akrites.notifications import rules
 from akrites.orgs.models import SIRT_ROLES, Membership, OrgKind, Role

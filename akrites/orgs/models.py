@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from akrites.access.roles import SIRT_ROLES, OrgRole
 from akrites.core.models import TimestampedModel
 
 
@@ -20,15 +21,10 @@ class OrgKind(models.TextChoices):
     DOWNSTREAM = "downstream", "Downstream"
 
 
-class Role(models.TextChoices):
-    SIRT_LEAD = "sirt_lead", "SIRT lead"
-    SIRT_COORDINATOR = "sirt_coordinator", "SIRT coordinator"
-    MEMBER_ADMIN = "member_admin", "Member administrator"
-    MEMBER_OBSERVER = "member_observer", "Member observer"
-    MAINTAINER = "maintainer", "Maintainer"
-    REPORTER = "reporter", "Reporter"
-    SCANNER_OPERATOR = "scanner_operator", "Scanner operator"
-    DOWNSTREAM = "downstream", "Downstream"
+__all__ = ["ROLES_BY_KIND", "SIRT_ROLES", "Membership", "OrgKind", "Organisation", "Role"]
+
+# Role names belong to the policy (access.roles); memberships store them.
+Role = OrgRole
 
 
 ROLES_BY_KIND: dict[str, frozenset[str]] = {
@@ -38,8 +34,6 @@ ROLES_BY_KIND: dict[str, frozenset[str]] = {
     OrgKind.FINDER: frozenset({Role.REPORTER, Role.SCANNER_OPERATOR}),
     OrgKind.DOWNSTREAM: frozenset({Role.DOWNSTREAM}),
 }
-
-SIRT_ROLES = frozenset({Role.SIRT_LEAD, Role.SIRT_COORDINATOR})
 
 
 class Organisation(TimestampedModel):

@@ -16,6 +16,7 @@ from django.db.models import Q
 from akrites.cases.models import Case
 from akrites.core.fields import EncryptedTextField
 from akrites.core.models import TimestampedModel
+from akrites.core.stateguard import StateGuarded, StateGuardedManager
 from akrites.projects.models import Package, Project
 
 
@@ -198,8 +199,19 @@ class ApplyCheck(models.TextChoices):
     DOES_NOT_APPLY = "does_not_apply", "Does not apply to the repository"
 
 
-class PatchProposal(TimestampedModel):
+class PatchState(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    CANONICAL = "canonical", "Canonical fix"
+
+
+class PatchProposal(StateGuarded, TimestampedModel):
     """A proposed fix: a unified diff, private to the case. At most one is canonical."""
+
+    # ``state`` changes only through ``remediation.services.transitions`` (remediation.lifecycle).
+    STATE_FIELD = "state"
+    STATE_MACHINE = "patch"
+    STATE_INITIAL = "proposed"
+    objects = StateGuardedManager()
 
     public_id = models.CharField(max_length=20, unique=True, default=new_patch_id)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="patches")
@@ -222,7 +234,7 @@ class PatchProposal(TimestampedModel):
         max_length=20, choices=ApplyCheck.choices, default=ApplyCheck.UNCHECKED
     )
     apply_output = EncryptedTextField(blank=True, default="")
-    canonical = models.BooleanField(default=False)
+    state = models.CharField(max_length=12, choices=PatchState.choices, default=PatchState.PROPOSED)
     chosen_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -233,12 +245,19 @@ class PatchProposal(TimestampedModel):
         constraints = [
             # Exactly one canonical fix per case, whatever the service layer does.
             models.UniqueConstraint(
-                fields=["case"], condition=Q(canonical=True), name="patch_one_canonical_per_case"
+                fields=["case"],
+                condition=Q(state=PatchState.CANONICAL),
+                name="patch_one_canonical_per_case",
             )
         ]
 
     def __str__(self) -> str:
         return self.public_id
+
+    @property
+    def canonical(self) -> bool:
+        """Whether this is the case's chosen fix (read by the API, exports and templates)."""
+        return self.state == PatchState.CANONICAL
 
 
 class ReviewVerdict(models.TextChoices):

@@ -18,6 +18,7 @@ from akrites.remediation.models import (
     CaseRemediation,
     ContactAttempt,
     PatchProposal,
+    PatchState,
     ProjectTerms,
     ReleasePlan,
     ScopeRule,
@@ -68,7 +69,7 @@ def patch_get(*, viewer: Any, case: Case, public_id: str) -> PatchProposal:
 
 
 def canonical_patch(case: Case) -> PatchProposal | None:
-    return PatchProposal.objects.filter(case=case, canonical=True).first()
+    return PatchProposal.objects.filter(case=case, state=PatchState.CANONICAL).first()
 
 
 @dataclass(frozen=True)
@@ -151,3 +152,9 @@ def terms_view(*, viewer: Any, project_slug: str) -> TermsView:
         may_edit=allowed(viewer, "terms.edit", project),
         may_mark_status=allowed(viewer, "project.mark_status", project),
     )
+
+
+def in_stewardship(case: Any) -> bool:
+    """Whether the SIRT holds ``case`` as maintainer of last resort, not yet handed back
+    (provides ``access.facts.in_stewardship``)."""
+    return Stewardship.objects.filter(case=case, handed_back_at__isnull=True).exists()

@@ -9,10 +9,10 @@ from akrites.access.policy import (
     allowed,
     case_roles,
     require,
-    visible_cases,
 )
 from akrites.cases.lifecycle import TRANSITIONS
 from akrites.cases.models import ParticipantRole
+from akrites.cases.parties import visible_cases
 from akrites.cases.services import case_transition, participant_add, participant_revoke
 from akrites.core.errors import NotFound, PermissionDenied
 from akrites.orgs.services import membership_remove

@@ -3,9 +3,10 @@ from datetime import timedelta
 
 import pytest
 
-from akrites.access.policy import allowed, case_roles, visible_cases
+from akrites.access.policy import allowed, case_roles
 from akrites.access.tests.conftest import prenotify, weekday_in
 from akrites.audit.models import AuditEntry
+from akrites.cases.parties import visible_cases
 from akrites.confidentiality.models import PrenotificationGrant, Sbom
 from akrites.confidentiality.selectors import prenotify_candidates
 from akrites.confidentiality.services import (

@@ -1,6 +1,11 @@
 """Writes for cases: creation, id allocation, lifecycle transitions, participants."""
 
-from akrites.cases.services.create import allocate_case_number, case_create
+from akrites.cases.services.create import (
+    CaseOpening,
+    allocate_case_number,
+    case_create,
+    cases_open_many,
+)
 from akrites.cases.services.participants import participant_add, participant_revoke
 from akrites.cases.services.transitions import (
     case_accept,
@@ -24,6 +29,7 @@ from akrites.cases.services.transitions import (
 )
 
 __all__ = [
+    "CaseOpening",
     "allocate_case_number",
     "case_accept",
     "case_acknowledge",
@@ -44,6 +50,7 @@ __all__ = [
     "case_resume",
     "case_start_fix",
     "case_transition",
+    "cases_open_many",
     "participant_add",
     "participant_revoke",
 ]

@@ -1,23 +1,22 @@
 """Triage bookkeeping called from other services inside their transactions.
 
-- ``cases_seed`` — intake (``intake.services.record.reports_record``): copy each report's
-  proposed CVSS vector and first CWE onto its new case, one bulk UPDATE per batch.
 - ``on_transition`` — ``cases.services.transitions.case_transition``: record the finder
   outcome of a triage decision, withdraw it on reopen, and stamp clock milestones.
+- ``outcomes_record_reports`` — intake: a report answered at intake without a case (out of
+  the maintainers' scope) counts as invalid for its sender, as a rejected case would.
 
-Neither checks permissions: the calling service already did, in the same transaction.
+Neither checks permissions: the calling service already did, in the same transaction. (The
+reporter's proposed severity seeds a new case as it is opened: ``cases_open_many``.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from akrites.cases.models import Case
 from akrites.cases.triage.models import FinderOutcome, Outcome
-from akrites.cases.triage.severity import score_or_none
-from akrites.intake.models import Report
+from akrites.cases.triage.reports import sent_reports
 
 TRANSITION_OUTCOMES: dict[str, str] = {
     "accept": Outcome.VALID,
@@ -26,24 +25,6 @@ TRANSITION_OUTCOMES: dict[str, str] = {
     # Already public: the finding was real but not new, like a duplicate of the world's.
     "mark_already_public": Outcome.DUPLICATE,
 }
-
-
-def cases_seed(*, cases: Sequence[Case | None], submissions: Sequence[Any]) -> None:
-    """Set the reporter-proposed severity on freshly opened cases (same order as intake's
-    submissions; ``None`` where a report opened no case). One query, whatever the size."""
-    changed: list[Case] = []
-    for case, sub in zip(cases, submissions, strict=True):
-        parsed = sub.parsed
-        if case is None or not (parsed.cvss or parsed.cwe):
-            continue
-        severity = score_or_none(parsed.cvss) if parsed.cvss else None
-        if severity is not None:
-            case.proposed_cvss = severity.vector
-            case.proposed_cvss_score = severity.score
-        case.proposed_cwe = parsed.cwe[0] if parsed.cwe else ""
-        changed.append(case)
-    if changed:
-        Case.objects.bulk_update(changed, ["proposed_cvss", "proposed_cvss_score", "proposed_cwe"])
 
 
 def on_transition(*, case: Case, name: str, at: datetime) -> list[str]:
@@ -71,12 +52,23 @@ def on_transition(*, case: Case, name: str, at: datetime) -> list[str]:
 def outcomes_record(*, case: Case, outcome: str, at: datetime) -> int:
     """Credit ``outcome`` to the sender of every report in ``case`` (replacing earlier
     decisions on those reports). Anonymous reports have no sender and are skipped."""
-    senders = list(
-        Report.objects.filter(case=case, reporter__isnull=False).values_list("pk", "reporter_id")
-    )
-    FinderOutcome.objects.filter(report_id__in=[pk for pk, _ in senders]).delete()
+    senders = sent_reports(case_ids=[case.pk])
+    FinderOutcome.objects.filter(report_id__in=[s.report_id for s in senders]).delete()
     FinderOutcome.objects.bulk_create(
-        FinderOutcome(report_id=pk, user_id=uid, case=case, outcome=outcome, decided_at=at)
-        for pk, uid in senders
-    )
+        FinderOutcome(report_id=s.report_id, user_id=s.sender_id, case=case, outcome=outcome,
+                      decided_at=at)
+        for s in senders
+    )  # fmt: skip
     return len(senders)
+
+
+def outcomes_record_reports(
+    *, reports: Sequence[tuple[int, int]], outcome: str, at: datetime
+) -> None:
+    """Credit ``outcome`` to the sender of each (report id, sender id), for reports decided
+    without a case (they are new: nothing to replace). One query, whatever the number."""
+    FinderOutcome.objects.bulk_create(
+        FinderOutcome(report_id=report_id, user_id=user_id, case=None, outcome=outcome,
+                      decided_at=at)
+        for report_id, user_id in reports
+    )  # fmt: skip

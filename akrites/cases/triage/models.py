@@ -17,7 +17,8 @@ class FinderOutcome(models.Model):
     """The triage outcome of one report, credited to the account that sent it.
 
     One row per report, overwritten when the case is decided again and deleted when it is
-    reopened, so a finder's track record is always the sum of the current decisions.
+    reopened, so a finder's track record is always the sum of the current decisions. A report
+    answered at intake without a case (out of the maintainers' scope) has no ``case``.
     """
 
     report = models.OneToOneField(
@@ -26,7 +27,9 @@ class FinderOutcome(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="finder_outcomes"
     )
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     decided_at = models.DateTimeField()
 

@@ -16,11 +16,11 @@ from akrites.cases.selectors import case_get
 from akrites.cases.triage import priority
 from akrites.cases.triage.clocks import ClockState, case_clocks
 from akrites.cases.triage.models import ClockBreach
+from akrites.cases.triage.reports import sent_reports
 from akrites.cases.triage.severity import Severity, cwe_name, score_or_none
 from akrites.cases.triage.signal import NEWCOMER, TrackRecord, quota_status, track_records
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput, NotFound
-from akrites.intake.models import Report
 
 MAX_QUEUE = 500
 
@@ -39,11 +39,8 @@ class QueueRow:
 
 def _senders(case_ids: list[int]) -> dict[int, set[int]]:
     by_case: dict[int, set[int]] = {cid: set() for cid in case_ids}
-    rows = Report.objects.filter(case_id__in=case_ids, reporter__isnull=False).values_list(
-        "case_id", "reporter_id"
-    )
-    for case_id, reporter_id in rows:
-        by_case[case_id].add(reporter_id)
+    for sent in sent_reports(case_ids=case_ids):
+        by_case[sent.case_id].add(sent.sender_id)
     return by_case
 
 

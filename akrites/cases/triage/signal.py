@@ -12,8 +12,10 @@ A newcomer starts at 0.5; a duplicate is half a success (the finding was real, t
 redundant); spam counts twice against. Precision, published on a scanner's profile, is
 (valid + duplicate) / decided.
 
-``check_quota`` is the hook intake calls before it stores anything: a sender over budget
-gets ``RateLimited`` (HTTP 429 with Retry-After) — nothing is accepted and then dropped.
+``quota_limits`` is the budget; intake checks it before it stores anything
+(``intake.quota.check_quota``): a sender over budget gets ``RateLimited`` (HTTP 429 with
+Retry-After) — nothing is accepted and then dropped. Reports themselves are intake's: the
+count of a sender's recent ones comes through ``cases.triage.reports``.
 """
 
 from __future__ import annotations
@@ -29,9 +31,8 @@ from django.db.models import Count
 
 from akrites.accounts.models import AccountKind
 from akrites.cases.triage.models import FinderOutcome, Outcome, SenderQuota
+from akrites.cases.triage.reports import sender_report_count
 from akrites.core.clock import now
-from akrites.core.errors import RateLimited
-from akrites.intake.models import Report
 
 PRIOR_ALPHA = 2.0
 PRIOR_BETA = 2.0
@@ -120,41 +121,18 @@ def effective_limit(*, limit: int, signal: float) -> int:
     return max(1, math.floor(limit * factor))
 
 
-def quota_status(*, user: Any, lock: bool = False) -> tuple[int, int, int]:
-    """(used in the last 24 h, effective daily limit, base limit); a limit of 0 means none."""
-    base = base_limit(user=user, lock=lock)
-    used = Report.objects.filter(reporter=user, created_at__gt=now() - QUOTA_WINDOW).count()
-    if base == 0:
-        return used, 0, 0
-    return used, effective_limit(limit=base, signal=track_record(user=user).signal), base
+def quota_limits(*, user: Any, lock: bool = False) -> tuple[int, int]:
+    """(effective daily limit, base limit) of ``user``; a limit of 0 means none.
 
-
-def check_quota(*, user: Any, cost: int) -> None:
-    """Raise ``RateLimited`` when ``user`` may not send ``cost`` more reports today.
-
-    Call inside the transaction that stores the reports, before storing them. Anonymous
-    submissions (``user`` None) have no daily budget here; intake rate-limits them per
-    window. ``retry_after`` is when the oldest counted report leaves the 24-hour window.
+    With ``lock`` the quota row is locked first (see ``base_limit``).
     """
-    if user is None or not getattr(user, "is_authenticated", False) or cost <= 0:
-        return
-    used, limit, _ = quota_status(user=user, lock=True)
-    if limit == 0 or used + cost <= limit:
-        return
-    if cost > limit:
-        raise RateLimited(
-            int(QUOTA_WINDOW.total_seconds()),
-            f"This batch of {cost} reports exceeds the sender's daily quota of {limit}.",
-        )
-    at = now()
-    oldest = (
-        Report.objects.filter(reporter=user, created_at__gt=at - QUOTA_WINDOW)
-        .order_by("created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    retry = (oldest + QUOTA_WINDOW - at) if oldest else QUOTA_WINDOW
-    raise RateLimited(
-        max(1, math.ceil(retry.total_seconds())),
-        f"Daily report quota reached ({used} of {limit} in 24 hours); retry later.",
-    )
+    base = base_limit(user=user, lock=lock)
+    if base == 0:
+        return 0, 0
+    return effective_limit(limit=base, signal=track_record(user=user).signal), base
+
+
+def quota_status(*, user: Any) -> tuple[int, int, int]:
+    """(used in the last 24 h, effective daily limit, base limit); a limit of 0 means none."""
+    limit, base = quota_limits(user=user)
+    return sender_report_count(user_id=user.pk, since=now() - QUOTA_WINDOW), limit, base

@@ -1,8 +1,9 @@
 """Embargo writes: the date on the maintainers' terms, extensions, early lift, break.
 
 Every service locks the embargo row (``select_for_update``), checks the policy first, and
-records the audit entry in the same transaction. Instants are timezone-aware and stored in
-UTC; the policy numbers come from settings (``AKRITES_EMBARGO_*``).
+records the audit entry in the same transaction. States change only through the tables in
+``confidentiality.lifecycle`` (``services.transitions``). Instants are timezone-aware and
+stored in UTC; the policy numbers come from settings (``AKRITES_EMBARGO_*``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db import transaction
 from akrites.access.policy import require
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case, Status, TimelineEntry
+from akrites.confidentiality.lifecycle import MAX_REASON
 from akrites.confidentiality.models import (
     ChangeKind,
     ChangeStatus,
@@ -23,10 +25,14 @@ from akrites.confidentiality.models import (
     EmbargoChange,
     EmbargoState,
 )
+from akrites.confidentiality.services.transitions import (
+    change_transition,
+    embargo_transition,
+    locked_change,
+)
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, PermissionDenied
 
-MAX_REASON = 5000
 # Statuses from which the maintainers have been told (the embargo clock runs).
 NOTIFIED_OR_LATER = frozenset(
     {
@@ -179,10 +185,11 @@ def embargo_decide_extension(*, actor: Any, change: EmbargoChange, approve: bool
     case = change.embargo.case
     require(actor, "embargo.approve_extension", case)
     embargo = locked_embargo(case)
-    change = _pending(change, ChangeKind.EXTEND)
+    name = "approve_extension" if approve else "reject_extension"
+    change = locked_change(change, name=name)
     if change.proposed_by_id == getattr(actor, "pk", None):
         raise PermissionDenied("another SIRT member must decide on your request")
-    _decide(change, actor, approve)
+    change_transition(actor=actor, change=change, name=name)
     if approve and change.until is not None:
         embargo.limit_at = max(embargo.limit_at, change.until)
         embargo.ends_at, embargo.updated_at = change.until, now()
@@ -229,14 +236,13 @@ def embargo_lift_approve(*, actor: Any, change: EmbargoChange) -> Embargo:
     case = change.embargo.case
     require(actor, "embargo.lift_approve", case)
     embargo = locked_embargo(case)
-    change = _pending(change, ChangeKind.LIFT)
+    change = locked_change(change, name="approve_lift")
     if change.proposed_by_id is None or change.proposed_by_id == getattr(actor, "pk", None):
         raise PermissionDenied("a second person must approve an early lift")
-    _decide(change, actor, True)
-    at = now()
-    embargo.ends_at, embargo.state, embargo.updated_at = at, EmbargoState.LIFTED, at
-    embargo.save(update_fields=["ends_at", "state", "updated_at"])
-    _audit(actor, case, "embargo.lift", {"change": change.pk, "proposed_by": change.proposed_by_id})
+    # The embargo's table first: a refused lift leaves the proposal pending.
+    data = {"change": change.pk, "proposed_by": change.proposed_by_id}
+    embargo_transition(actor=actor, case=case, embargo=embargo, name="lift", at=now(), data=data)
+    change_transition(actor=actor, change=change, name="approve_lift")
     return embargo
 
 
@@ -255,22 +261,7 @@ def embargo_break(*, actor: Any, case: Case, reason: str) -> Case:
     updated = case_transition(actor=actor, case=case, name="break_embargo", reason=reason)
     embargo = Embargo.objects.select_for_update().filter(case=updated).first()
     at = now()
-    if embargo is None:
+    if embargo is None:  # never stored: the policy's (active) embargo, created broken
         embargo = Embargo(case=updated, starts_at=at, limit_at=at)
-    embargo.ends_at, embargo.state, embargo.updated_at = at, EmbargoState.BROKEN, at
-    embargo.save()
-    _audit(actor, updated, "embargo.break", {})
+    embargo_transition(actor=actor, case=updated, embargo=embargo, name="break", at=at, data={})
     return updated
-
-
-def _pending(change: EmbargoChange, kind: str) -> EmbargoChange:
-    locked = EmbargoChange.objects.select_for_update().get(pk=change.pk)
-    if locked.kind != kind or locked.status != ChangeStatus.PENDING:
-        raise Conflict("this change is not pending")
-    return locked
-
-
-def _decide(change: EmbargoChange, actor: Any, approve: bool) -> None:
-    change.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
-    change.decided_by, change.decided_at = actor, now()
-    change.save(update_fields=["status", "decided_by", "decided_at"])

@@ -1,6 +1,7 @@
-"""Deciding incoming reports against the shared index, then indexing them: the intake's API.
+"""Deciding incoming reports against the shared index, then indexing them.
 
-Two steps inside the intake's transaction::
+Two steps inside the intake's transaction (intake asks through its hooks, ``intake.hooks``,
+which ``services.intake`` provides)::
 
     results = dedup_decide_batch(items=[DedupItem.from_parsed(...), ...])   # reads only
     ... the intake stores reports, opens cases for "new", joins cases for "duplicate" ...
@@ -17,7 +18,7 @@ call the same new bug "new"; on SQLite every write transaction is already exclus
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from django.db import connection
 
@@ -28,15 +29,15 @@ from akrites.dedup.hashing import Hasher
 from akrites.dedup.models import EntryKind
 from akrites.dedup.store import DbStore, EntryInfo
 from akrites.dedup.writer import IndexEntry, write_entries
+from akrites.intake.hooks import DedupVerdict, VerdictKind
 
 if TYPE_CHECKING:
     from akrites.dedup.engine import Decision
     from akrites.dedup.engine.signals import Signals
     from akrites.intake.models import Report
     from akrites.intake.parsers import ParsedReport
-    from akrites.projects.models import Project
 
-ResultKind = Literal["new", "duplicate", "already_public"]
+ResultKind = VerdictKind
 _PG_LOCK_CLASS = 0x414B5202  # "AKR" + 2: dedup's advisory-lock namespace (audit uses 0x41…01)
 
 
@@ -54,34 +55,17 @@ class DedupItem:
 
     @classmethod
     def from_parsed(
-        cls, *, key: str, parsed: ParsedReport, project: Project | None = None
+        cls, *, key: str, parsed: ParsedReport, project_id: int | None = None
     ) -> DedupItem:
-        return cls(
-            key=key, doc=doc_from_parsed(key, parsed), project_id=project.pk if project else None
-        )
+        return cls(key=key, doc=doc_from_parsed(key, parsed), project_id=project_id)
 
 
 @dataclass(frozen=True)
-class DedupResult:
-    """The decision for one item.
+class DedupResult(DedupVerdict):
+    """The decision for one item: intake's ``DedupVerdict`` (its fields are documented
+    there; ``related`` includes other projects' look-alikes) plus the item's features, which
+    ``entry`` hands to the index writer."""
 
-    ``kind``: ``duplicate`` (join ``case``; ``case`` is None when the matched report has no
-    case yet: an earlier item of this batch, or a report on an unregistered package;
-    ``duplicate_of`` names the matched report key either way), ``already_public``
-    (``advisory_id`` names the published advisory), or ``new``. ``related`` lists
-    ``(case human id | advisory id | report key, score)`` of look-alikes, other projects'
-    included. ``evidence`` names the signals and may quote report content (code names, fix
-    URLs): store it encrypted, never log it.
-    """
-
-    key: str
-    kind: ResultKind
-    score: float
-    evidence: list[str]
-    related: list[tuple[str, float]]
-    case: Case | None = None
-    duplicate_of: str | None = None
-    advisory_id: str | None = None
     features: Features | None = field(default=None, repr=False, compare=False)
 
     def entry(self, report: Report | None) -> IndexEntry:

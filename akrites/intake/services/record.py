@@ -2,11 +2,12 @@
 
 ``reports_record`` is the single path every channel (API, bulk stream, web form, CLI, demo)
 takes once a submission has been parsed and validated. It stores each report (content only in
-encrypted fields), opens a case in triage for each report on a registered package, adds the
-reporter as a case participant, and appends the audit entries — all in one transaction, with
-a fixed number of queries whatever the batch size (bulk inserts, one id allocation, one chain
-append). A report on a package Akrites does not know yet is stored as ``received`` without a
-case; the SIRT routes it.
+encrypted fields), routes it (``routing.route_batch``: de-duplication, the maintainers' scope,
+then a case in triage for each new report on a registered package), and appends the audit
+entry — all in one transaction, with a fixed number of queries whatever the batch size (bulk
+inserts, one id allocation, one chain append). A report on a package Akrites does not know yet
+is stored as ``received`` without a case; the SIRT routes it. A report out of the maintainers'
+published scope is stored as ``rejected``, with the rule's reason, and opens no case.
 """
 
 from __future__ import annotations
@@ -20,17 +21,16 @@ from django.db import transaction
 
 from akrites.access.policy import require
 from akrites.audit.services import AuditEvent, audit_append_many
-from akrites.cases.models import (
-    Case,
-)
-from akrites.cases.triage.hooks import cases_seed
-from akrites.cases.triage.signal import check_quota
+from akrites.cases.models import Case
+from akrites.cases.triage.hooks import outcomes_record_reports
+from akrites.cases.triage.models import Outcome as Finding
 from akrites.core.clock import now
 from akrites.core.outbox import notify_each
-from akrites.dedup.services import DedupResult, dedup_index_batch
+from akrites.intake.hooks import DedupVerdict, dedup_index
 from akrites.intake.models import Attachment, Channel, Report, ReportStatus
 from akrites.intake.parsers import PackageRef, ParsedReport
-from akrites.intake.services.routing import route_batch
+from akrites.intake.quota import check_quota
+from akrites.intake.services.routing import Routed, route_batch
 from akrites.projects.models import Package
 from akrites.projects.services import normalise_purl
 
@@ -53,7 +53,7 @@ class Outcome:
     case: Case | None = None
     duplicate_of: Case | None = None
     evidence: list[str] = field(default_factory=list)
-    dedup: DedupResult | None = None
+    dedup: DedupVerdict | None = None
 
 
 def _details(parsed: ParsedReport) -> str:
@@ -122,15 +122,12 @@ def reports_record(
         actor=actor, reports=reports, parsed=[s.parsed for s in submissions], at=at
     )
     cases = [r.case for r in routed]
-    # The reporter's proposed CVSS / CWE seed new cases only (a duplicate joins a case that
-    # already has its own assessment).
-    cases_seed(
-        cases=[r.case if r.result.kind == "new" else None for r in routed],
-        submissions=submissions,
-    )
     Report.objects.bulk_create(reports)
-    # Every report joins the index, duplicates too: the next copy may match any of them.
-    dedup_index_batch(entries=[r.result.entry(rep) for r, rep in zip(routed, reports, strict=True)])
+    # Every routed report joins the index, duplicates too: the next copy may match any of
+    # them. A report answered out of scope does not (a later copy is screened in its turn).
+    dedup_index(
+        stored=[(r.result, rep) for r, rep in zip(routed, reports, strict=True) if not r.answer]
+    )
     Attachment.objects.bulk_create(
         Attachment(
             report=report,
@@ -144,15 +141,17 @@ def reports_record(
         for report, sub in zip(reports, submissions, strict=True)
         for a in sub.parsed.attachments
     )
+    # A report answered out of scope counts against its sender as a rejected case would.
+    outcomes_record_reports(
+        reports=[(rep.pk, rep.reporter_id) for r, rep in zip(routed, reports, strict=True)
+                 if r.answer and rep.reporter_id is not None],
+        outcome=Finding.INVALID,
+        at=at,
+    )  # fmt: skip
     # The reporter's access to their case follows from Report.reporter (access.policy), so no
     # participant row is needed. One audit entry covers the batch and names every report and
     # case it created: the chain grows by one hash per transaction, not per report.
-    audit_append_many([_audit_event(actor, channel, reports, cases)])
-    # Reports the maintainers' threat model declares out of scope are answered here, with the
-    # rule's reason, before they reach the maintainers (imported here: remediation uses intake).
-    from akrites.remediation.services.terms import screen_reports
-
-    screen_reports(reports=reports)
+    audit_append_many([_audit_event(actor, channel, reports, routed)])
     notify_each("report.received", case_ids=[c.pk if c else None for c in cases], actor=actor)
     return [
         Outcome(
@@ -167,16 +166,18 @@ def reports_record(
 
 
 def _audit_event(
-    actor: Any, channel: str, reports: list[Report], cases: list[Case | None]
+    actor: Any, channel: str, reports: list[Report], routed: list[Routed]
 ) -> AuditEvent:
-    created = [
+    created: list[dict[str, Any]] = [
         {
             "report": r.public_id,
-            "case": c.human_id if c else None,
+            "case": route.case.human_id if route.case else None,
             "status": r.status,
             "project": r.package.project.slug if r.package else None,
+            # The maintainers' rule that answered the report (it opened no case).
+            **({"scope_rule": route.answer.rule_id} if route.answer else {}),
         }
-        for r, c in zip(reports, cases, strict=True)
+        for r, route in zip(reports, routed, strict=True)
     ]
     if len(reports) == 1:
         return AuditEvent(

@@ -1,25 +1,36 @@
-"""Routing a batch of reports after de-duplication: new case, existing case, or already public.
+"""Routing a batch of reports: decide, screen, then open, join or answer.
 
-Called by ``reports_record`` inside its transaction. For every report the dedup engine says
-``new`` (open a case when the package is registered), ``duplicate`` (join the case of the
-report it duplicates: the first finder keeps first credit, later finders rank after them and
-become reporters of that case, seeing its status only), or ``already_public`` (no embargoed
-case is opened; the report names the published advisory). Queries do not grow with the batch.
+Called by ``reports_record`` inside its transaction. Every report is first decided
+(``hooks.dedup_decide``): ``new`` (a case is to be opened when the package is registered),
+``duplicate`` (join the case of the report it duplicates: the first finder keeps first credit,
+later finders rank after them and become reporters of that case, seeing its status only), or
+``already_public`` (no embargoed case is opened; the report names the published advisory).
+Then, before any case is opened, each case-to-be is screened against the maintainers'
+published scope (``hooks.scope_screen``): one out of scope is answered — its reports are
+``rejected`` with the rule's reason — and never opened. Cases are opened by
+``cases.services.cases_open_many``. Queries do not grow with the batch.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Max
 
-from akrites.audit.services import actor_fields
-from akrites.cases.models import Case, Status, TimelineEntry, Visibility
-from akrites.cases.services.create import allocate_case_numbers, format_case_id
-from akrites.dedup.services import DedupItem, DedupResult, dedup_decide_batch
+from akrites.cases.models import Case
+from akrites.cases.services import CaseOpening, cases_open_many
+from akrites.intake.hooks import (
+    DedupQuery,
+    DedupVerdict,
+    ScopeAnswer,
+    ScopeQuery,
+    dedup_decide,
+    scope_screen,
+)
 from akrites.intake.models import Report, ReportStatus
 from akrites.intake.parsers import ParsedReport
 
@@ -28,31 +39,40 @@ from akrites.intake.parsers import ParsedReport
 class Routed:
     case: Case | None
     duplicate_of: Case | None
-    result: DedupResult
+    result: DedupVerdict
+    answer: ScopeAnswer | None = None  # set when the report was screened out (no case)
 
 
 def route_batch(
     *, actor: Any, reports: list[Report], parsed: list[ParsedReport], at: datetime
 ) -> list[Routed]:
-    """Decide every report, open the cases the new ones need, and set each report's case,
-    status, credit rank and (encrypted) dedup evidence. Reports are not saved here."""
-    results = dedup_decide_batch(
-        items=[
-            DedupItem.from_parsed(
-                key=r.public_id, parsed=p, project=r.package.project if r.package else None
+    """Decide every report, screen the cases the new ones would open, open those in scope,
+    and set each report's case, status, credit rank, answer and (encrypted) dedup evidence.
+    Reports are not saved here."""
+    results = dedup_decide(
+        queries=[
+            DedupQuery(
+                key=r.public_id, parsed=p, project_id=r.package.project_id if r.package else None
             )
             for r, p in zip(reports, parsed, strict=True)
         ]
     )
+    answers = _screen(reports, parsed, results)
     opening = [
-        r for r, res in zip(reports, results, strict=True) if res.kind == "new" and r.package
+        (r, p)
+        for r, p, res in zip(reports, parsed, results, strict=True)
+        if res.kind == "new" and r.package and r.public_id not in answers
     ]
-    opened = dict(zip((r.public_id for r in opening), _open_cases(actor, opening, at), strict=True))
+    cases = cases_open_many(actor=actor, items=[_opening(r, p) for r, p in opening], at=at)
+    opened = {r.public_id: case for (r, _), case in zip(opening, cases, strict=True)}
     ranks = _credit_ranks({res.case.pk for res in results if res.case is not None})
     assigned: dict[str, Case | None] = {}
     routed = []
     for report, res in zip(reports, results, strict=True):
-        case, original = _place(report, res, opened, assigned)
+        answer = answers.get(report.public_id)
+        case, original = (
+            _answer(report, answer) if answer else _place(report, res, opened, assigned)
+        )
         if case is not None:
             ranks[case.pk] = ranks.get(case.pk, 0) + 1
             report.credit_rank = ranks[case.pk]
@@ -66,12 +86,68 @@ def route_batch(
             }
         )
         assigned[report.public_id] = case
-        routed.append(Routed(case=case, duplicate_of=original, result=res))
+        routed.append(Routed(case=case, duplicate_of=original, result=res, answer=answer))
     return routed
 
 
+def _screen(
+    reports: list[Report], parsed: list[ParsedReport], results: Sequence[DedupVerdict]
+) -> dict[str, ScopeAnswer]:
+    """Screen each case-to-be (a new report on a registered package, with the copies of it
+    in this batch); the answers of those out of scope, by report key.
+
+    Copies joining an existing case are not screened: that case was screened when it was
+    opened, and a copy must not answer (reject) another finder's case.
+    """
+    groups: dict[str, list[int]] = {}
+    root: dict[str, str] = {}  # report key → the key of the new report whose case it joins
+    for index, (report, res) in enumerate(zip(reports, results, strict=True)):
+        if res.kind == "new" and report.package is not None:
+            root[report.public_id] = report.public_id
+        elif res.kind == "duplicate" and res.case is None and (res.duplicate_of or "") in root:
+            root[report.public_id] = root[res.duplicate_of or ""]
+        else:
+            continue
+        groups.setdefault(root[report.public_id], []).append(index)
+    if not groups:
+        return {}
+    members = list(groups.values())
+    verdicts = scope_screen(
+        queries=[
+            ScopeQuery(
+                project_id=reports[group[0]].package.project_id,  # type: ignore[union-attr]
+                reports=tuple(parsed[i] for i in group),
+            )
+            for group in members
+        ]
+    )
+    return {
+        reports[i].public_id: answer
+        for group, answer in zip(members, verdicts, strict=True)
+        if answer is not None
+        for i in group
+    }
+
+
+def _opening(report: Report, parsed: ParsedReport) -> CaseOpening:
+    # The reporter's proposed CVSS / CWE seed the new case (a duplicate joins a case that
+    # already has its own assessment).
+    return CaseOpening(
+        project=report.package.project,  # type: ignore[union-attr]
+        package=report.package,
+        title=report.title,
+        proposed_cvss=parsed.cvss,
+        proposed_cwe=parsed.cwe[0] if parsed.cwe else "",
+    )
+
+
+def _answer(report: Report, answer: ScopeAnswer) -> tuple[None, None]:
+    report.status, report.answer = ReportStatus.REJECTED, answer.reason
+    return None, None
+
+
 def _place(
-    report: Report, res: DedupResult, opened: dict[str, Case], assigned: dict[str, Case | None]
+    report: Report, res: DedupVerdict, opened: dict[str, Case], assigned: dict[str, Case | None]
 ) -> tuple[Case | None, Case | None]:
     """(the report's case, the existing case it duplicates) and its status."""
     if res.kind == "already_public":
@@ -100,39 +176,3 @@ def _credit_ranks(case_ids: set[int]) -> dict[int, int]:
         .values_list("case_id", "top")
     )
     return {case_id: top or 0 for case_id, top in rows}
-
-
-def _open_cases(actor: Any, reports: list[Report], at: datetime) -> list[Case]:
-    """One case in triage per report (bulk, one id allocation, one timeline insert)."""
-    numbers = allocate_case_numbers(at.year, len(reports))
-    cases = [
-        Case(
-            human_id=format_case_id(at.year, number),
-            year=at.year,
-            number=number,
-            title=report.title,
-            project=report.package.project,  # type: ignore[union-attr]
-            package=report.package,
-            status=Status.TRIAGE,
-            status_changed_at=at,
-            created_at=at,
-            updated_at=at,
-        )
-        for report, number in zip(reports, numbers, strict=True)
-    ]
-    Case.objects.bulk_create(cases)
-    person = actor if getattr(actor, "is_authenticated", False) else None
-    label = actor_fields(actor)[1]
-    TimelineEntry.objects.bulk_create(
-        TimelineEntry(
-            case=c,
-            at=at,
-            actor=person,
-            actor_label=label,
-            kind="created",
-            new_status=Status.TRIAGE,
-            visibility=Visibility.PARTICIPANTS,
-        )
-        for c in cases
-    )
-    return cases

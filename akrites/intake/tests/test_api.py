@@ -438,3 +438,28 @@ def test_own_reports_page_backwards_with_a_cursor(client, auth, project, system,
     theirs = post(client, {"HTTP_AUTHORIZATION": f"Bearer {other_token}"}, DOC).json()["id"]
     response = client.get("/api/v1/reports", {"before": theirs}, **auth)
     assert response.status_code == 404  # another reporter's id is no cursor, and says nothing
+
+
+def test_an_out_of_scope_report_is_answered_with_the_maintainers_reason(
+    client, auth, project, maintainer
+):
+    from akrites.remediation.services import RuleIn, terms_update
+
+    terms_update(
+        actor=maintainer,
+        project=project,
+        contact_channels=[],
+        embargo_max_days=None,
+        accepts_patches=True,
+        accepts_ai_patches=False,
+        rules=[RuleIn("cwe", "CWE-79", "Escaping is the template's job.")],
+    )
+    body = post(client, auth, DOC).json()
+    assert body["status"] == "rejected" and body["case"] is None
+    assert "Escaping is the template's job." in body["answer"]
+    assert not Case.objects.exists()
+    again = client.get(f"/api/v1/reports/{body['id']}", **auth).json()
+    assert again["answer"] == body["answer"]
+    other = {"title": "Eval in yamlkit", "description": "compile() runs template code."}
+    in_scope = post(client, auth, {**DOC, **other, "cwe": ["CWE-94"]}).json()
+    assert in_scope["status"] == "in_case" and in_scope["answer"] is None

@@ -137,3 +137,38 @@ def test_security_txt_is_valid_rfc9116(client, settings, platform_key):
 def test_security_txt_needs_an_https_base_url(client, settings):
     settings.AKRITES_BASE_URL = "http://127.0.0.1:8000"
     assert client.get("/.well-known/security.txt").status_code == 404
+
+
+def _out_of_scope(project, maintainer, cwe, reason):
+    from akrites.remediation.services import RuleIn, terms_update
+
+    terms_update(
+        actor=maintainer,
+        project=project,
+        contact_channels=[],
+        embargo_max_days=None,
+        accepts_patches=True,
+        accepts_ai_patches=False,
+        rules=[RuleIn("cwe", cwe, reason)],
+    )
+
+
+def test_anonymous_reporter_reads_why_an_out_of_scope_report_was_answered(
+    client, project, maintainer
+):
+    _out_of_scope(project, maintainer, "CWE-22", "Include paths are trusted configuration.")
+    page = client.post("/report/", _form(action="submit"), follow=True).content.decode()
+    code = re.search(r'<code id="status-code">([^<]+)</code>', page).group(1)
+    report = Report.objects.get()
+    assert report.case is None and report.status == "rejected"
+    status = client.post("/report/status/", {"code": code})
+    assert b"Include paths are trusted configuration." in status.content
+
+
+def test_signed_in_reporter_reads_the_answer_on_their_report(client, project, maintainer, reporter):
+    _out_of_scope(project, maintainer, "CWE-22", "Include paths are trusted configuration.")
+    client.force_login(reporter)
+    client.post("/report/", _form(action="submit"))
+    report = Report.objects.get()
+    page = client.get(f"/my/reports/{report.public_id}/")
+    assert page.status_code == 200 and b"Include paths are trusted configuration." in page.content

@@ -22,8 +22,8 @@ from akrites.remediation.services.stewardship import (
 from akrites.remediation.services.terms import (
     RuleIn,
     project_mark_status,
+    scope_screen,
     screen_report,
-    screen_reports,
     terms_update,
 )
 
@@ -42,8 +42,8 @@ __all__ = [
     "remediation_acknowledge",
     "remediation_dispute",
     "remediation_set_dates",
+    "scope_screen",
     "screen_report",
-    "screen_reports",
     "statement_set",
     "stewardship_enter",
     "stewardship_hand_back",

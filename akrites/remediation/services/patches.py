@@ -9,17 +9,22 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from akrites.access.policy import MAINTAINER, SIRT, case_roles, require
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case, Status, Visibility
 from akrites.cases.services import case_transition
 from akrites.core.actors import SystemActor
-from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput
 from akrites.remediation.conf import remediation_policy
-from akrites.remediation.models import ApplyCheck, PatchProposal, PatchReview, ReviewVerdict
+from akrites.remediation.models import (
+    ApplyCheck,
+    PatchProposal,
+    PatchReview,
+    PatchState,
+    ReviewVerdict,
+)
 from akrites.remediation.selectors import forwarded_to_maintainers, patch_get, project_terms
 from akrites.remediation.services._common import (
     label,
@@ -29,6 +34,7 @@ from akrites.remediation.services._common import (
     timeline_add,
 )
 from akrites.remediation.services.diffs import check_against_repository, parse_diff
+from akrites.remediation.services.transitions import patch_transition
 
 # Patches may be proposed from triage (a reporter's fix) until the fix is ready.
 PATCHABLE = frozenset(
@@ -185,12 +191,13 @@ def patch_choose(*, actor: Any, case: Case, patch_id: str, reason: str = "") -> 
     The maintainers choose (the SIRT lead only during stewardship). Raises Conflict when a
     canonical fix is already chosen — also enforced by a partial unique index — or when the
     patch does not apply to the repository; a case still ``acknowledged`` or in
-    ``stewardship`` moves to ``fixing`` first.
+    ``stewardship`` moves to ``fixing`` first. The patch's state changes through
+    ``patch_transition`` (the table in ``remediation.lifecycle``).
     """
     require(actor, "patch.choose", case)
     locked = lock_case(case)
     patch = patch_get(viewer=actor, case=locked, public_id=patch_id)
-    existing = PatchProposal.objects.filter(case=locked, canonical=True).first()
+    existing = PatchProposal.objects.filter(case=locked, state=PatchState.CANONICAL).first()
     if existing is not None:
         raise Conflict(f"{existing.public_id} is already the canonical fix of this case")
     if patch.apply_check == ApplyCheck.DOES_NOT_APPLY:
@@ -199,36 +206,13 @@ def patch_choose(*, actor: Any, case: Case, patch_id: str, reason: str = "") -> 
         locked = case_transition(actor=actor, case=locked, name="start_fix")
     elif locked.status != Status.FIXING:
         raise Conflict(f"the canonical fix is chosen while fixing; the case is {locked.status}")
-    at = now()
-    try:
-        with transaction.atomic():
-            PatchProposal.objects.filter(pk=patch.pk).update(
-                canonical=True, chosen_by=person(actor), chosen_at=at, updated_at=at
-            )
-    except IntegrityError:
-        raise Conflict("another patch became the canonical fix meanwhile") from None
-    patch.refresh_from_db()
-    timeline_add(
-        case=locked,
-        actor=actor,
-        kind="canonical_fix",
-        visibility=Visibility.PARTICIPANTS,
-        reason=f"{patch.public_id} chosen as the canonical fix" + (f": {reason}" if reason else ""),
-    )
-    audit_append(
-        actor=actor,
-        action="patch.choose",
-        object_type="patch",
-        object_id=patch.public_id,
-        data={"case": locked.human_id},
-    )
-    return patch
+    return patch_transition(actor=actor, case=locked, patch=patch, name="choose", reason=reason)
 
 
 @transaction.atomic
 def fix_mark_ready(*, actor: Any, case: Case, reason: str = "") -> Case:
     """The canonical fix is ready (``mark_fix_ready``); Conflict if none was chosen."""
     require(actor, "case.remediate", case)
-    if not PatchProposal.objects.filter(case=case, canonical=True).exists():
+    if not PatchProposal.objects.filter(case=case, state=PatchState.CANONICAL).exists():
         raise Conflict("choose the canonical fix first")
     return case_transition(actor=actor, case=case, name="mark_fix_ready", reason=reason)

@@ -1,5 +1,6 @@
 """The maintainers' terms per project, the project's status, and screening reports against
-the threat model before they reach the maintainers.
+the threat model before they reach the maintainers: at intake, before a case is opened
+(``scope_screen``, intake's hook), and on demand for a case in triage (``screen_report``).
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,7 +24,9 @@ from akrites.cases.services import case_transition
 from akrites.core.actors import SystemActor
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput
+from akrites.intake.hooks import ScopeAnswer, ScopeQuery
 from akrites.intake.models import Report, ReportStatus
+from akrites.intake.parsers import ParsedReport
 from akrites.projects.models import Project
 from akrites.remediation.models import ProjectStatus, ProjectTerms, RuleKind, ScopeRule
 from akrites.remediation.services._common import logger, person
@@ -193,105 +197,129 @@ def project_mark_status(*, actor: Any, project: Project, status: str, reason: st
     return terms
 
 
-def _report_facts(report: Report) -> tuple[set[str], str, list[str]]:
-    """(CWE ids, lower-cased text, file paths) of a report, from its normalised details."""
+@dataclass(frozen=True)
+class ScopeFacts:
+    """What scope rules look at in a report: CWE ids, lower-cased text, file paths."""
+
+    cwes: frozenset[str]
+    text: str
+    paths: tuple[str, ...]
+
+
+def _facts(parsed: ParsedReport) -> ScopeFacts:
+    return ScopeFacts(
+        cwes=frozenset(c.upper() for c in parsed.cwe),
+        text=f"{parsed.title}\n{parsed.description}".lower(),
+        paths=tuple(loc.file for loc in parsed.locations if loc.file),
+    )
+
+
+def _stored_facts(report: Report) -> ScopeFacts:
+    """The facts of a stored report, from its normalised details (title and body as stored)."""
     try:
         details = json.loads(report.details or "{}")
     except ValueError:
         details = {}
-    cwes = {str(c).upper() for c in details.get("cwe") or []}
-    text = f"{report.title}\n{report.body}".lower()
-    paths = [
-        str(loc["file"])
-        for loc in details.get("locations") or []
-        if isinstance(loc, dict) and loc.get("file")
-    ]
-    return cwes, text, paths
+    return ScopeFacts(
+        cwes=frozenset(str(c).upper() for c in details.get("cwe") or []),
+        text=f"{report.title}\n{report.body}".lower(),
+        paths=tuple(
+            str(loc["file"])
+            for loc in details.get("locations") or []
+            if isinstance(loc, dict) and loc.get("file")
+        ),
+    )
 
 
-def rule_matches(rule: ScopeRule, report: Report) -> bool:
-    cwes, text, paths = _report_facts(report)
+def rule_matches(rule: ScopeRule, facts: ScopeFacts) -> bool:
     if rule.kind == RuleKind.CWE:
-        return rule.pattern in cwes
+        return rule.pattern in facts.cwes
     if rule.kind == RuleKind.KEYWORD:
-        return rule.pattern.lower() in text
+        return rule.pattern.lower() in facts.text
     if rule.kind == RuleKind.PATH:
-        return any(fnmatch.fnmatchcase(p.lstrip("./"), rule.pattern) for p in paths)
+        return any(fnmatch.fnmatchcase(p.lstrip("./"), rule.pattern) for p in facts.paths)
     return False
 
 
-def _first_match(rules: list[ScopeRule], reports: list[Report]) -> ScopeRule | None:
-    """The rule answering the case: every report must match one (the first report's wins)."""
+def _first_match(rules: list[ScopeRule], reports: list[ScopeFacts]) -> ScopeRule | None:
+    """The rule answering a case: every report must match one (the first report's wins);
+    None for a case without reports."""
     matched: ScopeRule | None = None
-    for report in reports:
-        rule = next((r for r in rules if rule_matches(r, report)), None)
+    for facts in reports:
+        rule = next((r for r in rules if rule_matches(r, facts)), None)
         if rule is None:
             return None
         matched = matched or rule
     return matched
 
 
-def screen_reports(*, reports: list[Report]) -> list[Case]:
-    """Answer the cases of ``reports`` that the maintainers' threat model puts out of scope.
+def _reason(project: Project, rule: ScopeRule) -> str:
+    return (
+        f"Out of scope for {project.name} by the maintainers' published threat model "
+        f"({rule.get_kind_display()} {rule.pattern}): {rule.reason}"
+    )
 
-    Called at the end of intake (inside its transaction) with the reports just recorded; one
-    query finds the rules of their projects, so a batch costs the same whatever its size when
-    nothing matches. A matching case in triage is rejected (``reject``) by the platform with
-    the rule's reason, which the reporter reads in the case timeline; its reports become
-    ``rejected``. Returns the rejected cases.
+
+def scope_screen(*, queries: Sequence[ScopeQuery]) -> list[ScopeAnswer | None]:
+    """Intake's question (``intake.hooks.scope_screen``), asked before it opens any case:
+    which cases-to-be the maintainers' threat model puts out of scope.
+
+    One query finds the rules of every project asked about, so a batch costs the same
+    whatever its size (none for an empty batch). Writes nothing: intake records the answer on
+    the reports (``rejected``, with the rule's reason for the reporter) and opens no case.
     """
-    by_case: dict[int, tuple[Case, list[Report]]] = {}
-    for report in reports:
-        case = report.case
-        if case is not None and case.status == Status.TRIAGE:
-            by_case.setdefault(case.pk, (case, []))[1].append(report)
-    if not by_case:
+    if not queries:
         return []
-    project_ids = {case.project_id for case, _ in by_case.values()}
     rules: dict[int, list[ScopeRule]] = {}
-    for rule in ScopeRule.objects.filter(terms__project_id__in=project_ids).select_related("terms"):
+    project_ids = {q.project_id for q in queries}
+    for rule in ScopeRule.objects.filter(terms__project_id__in=project_ids).select_related(
+        "terms__project"
+    ):
         rules.setdefault(rule.terms.project_id, []).append(rule)
-    rejected = []
-    for case, case_reports in by_case.values():
-        matched = _first_match(rules.get(case.project_id, []), case_reports)
-        if matched is not None:
-            _reject(case, matched, case_reports)
-            rejected.append(case)
-    return rejected
+    answers: list[ScopeAnswer | None] = []
+    for query in queries:
+        project_rules = rules.get(query.project_id)
+        matched = (
+            _first_match(project_rules, [_facts(r) for r in query.reports])
+            if project_rules
+            else None
+        )
+        answers.append(
+            ScopeAnswer(matched.pk, matched.kind, _reason(matched.terms.project, matched))
+            if matched
+            else None
+        )
+    return answers
 
 
 def screen_report(*, case: Case) -> ScopeRule | None:
     """Screen one case in triage against its project's threat model (for the SIRT's triage).
 
-    Returns the rule that answered it, or None when the case goes on to the maintainers.
+    A case whose every report matches a rule is rejected (``reject``) by the platform with
+    the rule's reason, which the reporter reads in the case timeline; its reports become
+    ``rejected``. Returns the rule that answered it, or None when the case goes on to the
+    maintainers (or is no longer in triage).
     """
     with transaction.atomic():
-        reports = list(Report.objects.filter(case=case).select_related("case"))
-        for report in reports:
-            report.case = case
-        rejected = screen_reports(reports=reports)
-        if not rejected:
+        if case.status != Status.TRIAGE:
             return None
-        return _first_match(
-            list(ScopeRule.objects.filter(terms__project_id=case.project_id)), reports
-        )
+        reports = list(Report.objects.filter(case=case).order_by("created_at", "id"))
+        rules = list(ScopeRule.objects.filter(terms__project_id=case.project_id))
+        matched = _first_match(rules, [_stored_facts(r) for r in reports])
+        if matched is None:
+            return None
+        _reject(case, matched)
+        return matched
 
 
-def _reject(case: Case, rule: ScopeRule, reports: list[Report]) -> None:
-    reason = (
-        f"Out of scope for {case.project.name} by the maintainers' published threat model "
-        f"({rule.get_kind_display()} {rule.pattern}): {rule.reason}"
+def _reject(case: Case, rule: ScopeRule) -> None:
+    case_transition(actor=SCREENER, case=case, name="reject", reason=_reason(case.project, rule))
+    Report.objects.filter(case=case).update(status=ReportStatus.REJECTED, updated_at=now())
+    audit_append(
+        actor=SCREENER,
+        action="remediation.screen",
+        object_type="case",
+        object_id=case.human_id,
+        data={"rule": rule.pk, "kind": rule.kind},
     )
-    with transaction.atomic():
-        case_transition(actor=SCREENER, case=case, name="reject", reason=reason)
-        Report.objects.filter(case=case).update(status=ReportStatus.REJECTED, updated_at=now())
-        for report in reports:
-            report.status = ReportStatus.REJECTED
-        audit_append(
-            actor=SCREENER,
-            action="remediation.screen",
-            object_type="case",
-            object_id=case.human_id,
-            data={"rule": rule.pk, "kind": rule.kind},
-        )
     logger.info("case %s answered from the threat model (rule %s)", case.human_id, rule.pk)

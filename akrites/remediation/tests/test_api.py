@@ -111,7 +111,7 @@ def _snapshot(case):
         TimelineEntry.objects.count(),
         # Refusals may be audited (access.denied); nothing else may be.
         AuditEntry.objects.exclude(action="access.denied").count(),
-        PatchProposal.objects.filter(canonical=True).count(),
+        PatchProposal.objects.filter(state="canonical").count(),
         PatchProposal.objects.count(),
         PatchReview.objects.count(),
         CaseRemediation.objects.count(),

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from django.test import Client
 
 from akrites.audit.services import audit_verify
-from akrites.cases.models import Status, TimelineEntry
-from akrites.cases.selectors import case_list, case_timeline
+from akrites.cases.models import Case, Status, TimelineEntry
+from akrites.cases.selectors import case_list
 from akrites.cases.services import case_transition
 from akrites.core import clock
 from akrites.intake.models import Report, ReportStatus
@@ -128,12 +128,26 @@ def test_out_of_scope_report_answered_without_reaching_the_maintainers(
         rules=[RuleIn("cwe", "CWE-400", "Deeply nested documents are a documented limit.")],
     )
     client = Client(enforce_csrf_checks=False)
-    report = _submit(client, reporter, "Stack exhaustion", "Nested lists.", cwe=["CWE-400"])
-    report.refresh_from_db()
-    case = report.case
-    assert report.status == ReportStatus.REJECTED and case.status == Status.REJECTED
-    entry = case_timeline(viewer=reporter, case=case)[-1]
-    assert "documented limit" in entry.reason
-    # Never notified, never forwarded: no maintainer-facing step happened.
-    assert not TimelineEntry.objects.filter(case=case, new_status=Status.NOTIFIED).exists()
-    assert case not in [c for c in case_list(viewer=maintainer) if c.status != Status.REJECTED]
+    client.force_login(reporter)
+    response = client.post(
+        "/api/v1/reports",
+        json.dumps(
+            {
+                "title": "Stack exhaustion",
+                "description": "Nested lists.",
+                "package": {"purl": "pkg:pypi/yamlkit"},
+                "cwe": ["CWE-400"],
+            }
+        ),
+        content_type="application/json",
+    )
+    # Screened before routing: answered at once, with the maintainers' reason, and no case
+    # is opened, so nothing ever reaches the maintainers.
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == ReportStatus.REJECTED and body["case"] is None
+    assert "documented limit" in body["answer"]
+    report = Report.objects.get(public_id=body["id"])
+    assert report.case is None and "documented limit" in report.answer
+    assert not Case.objects.exists() and not TimelineEntry.objects.exists()
+    assert case_list(viewer=maintainer) == []

@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from akrites.audit.models import AuditEntry
 from akrites.cases.models import Status, TimelineEntry
 from akrites.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from akrites.core.stateguard import transitioning
 from akrites.remediation.models import PatchProposal, PatchReview
 from akrites.remediation.selectors import patch_list
 from akrites.remediation.services import (
@@ -166,9 +167,11 @@ def test_exactly_one_canonical_fix(acknowledged, reporter, maintainer):
 def test_the_database_refuses_a_second_canonical_fix(acknowledged, reporter):
     a = patch_propose(actor=reporter, case=acknowledged, title="a", diff=GOOD_DIFF)
     b = patch_propose(actor=reporter, case=acknowledged, title="b", diff=OTHER_DIFF)
-    PatchProposal.objects.filter(pk=a.pk).update(canonical=True)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        PatchProposal.objects.filter(pk=b.pk).update(canonical=True)
+    # Behind the service on purpose (the index is the backstop), so past the state guard too.
+    with transitioning("patch"):
+        PatchProposal.objects.filter(pk=a.pk).update(state="canonical")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PatchProposal.objects.filter(pk=b.pk).update(state="canonical")
 
 
 def test_a_patch_that_does_not_apply_cannot_be_canonical(

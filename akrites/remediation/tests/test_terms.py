@@ -3,9 +3,10 @@ import json
 import pytest
 
 from akrites.audit.models import AuditEntry
-from akrites.cases.models import Status
+from akrites.cases.models import Case, CaseCounter, Status, TimelineEntry
 from akrites.core.errors import InvalidInput, NotFound, PermissionDenied
 from akrites.intake.models import ReportStatus
+from akrites.intake.selectors import report_get
 from akrites.remediation.models import ProjectTerms, ScopeRule
 from akrites.remediation.services import (
     RuleIn,
@@ -106,23 +107,25 @@ def _report(reporter, title, body="", **details):
         ("Bug", "in helper", {"files": ["./tests/helpers.py"]}, "tests/*"),
     ],
 )
-def test_out_of_scope_report_is_answered_at_intake(
+def test_out_of_scope_report_is_answered_at_intake_without_opening_a_case(
     project, maintainer, reporter, title, body, details, rule
 ):
+    # Screening runs before routing (issue 18): the report is answered from the maintainers'
+    # published threat model, and no case is opened (nor a case id spent) to be rejected.
     _terms(maintainer, project)
     outcome = _report(reporter, title, body, **details)
-    case = outcome.case
-    case.refresh_from_db()
-    assert case.status == Status.REJECTED
-    assert outcome.report.status == ReportStatus.REJECTED
-    entry = case.timeline.get(new_status=Status.REJECTED)
-    assert rule in entry.reason and "threat model" in entry.reason
-    assert entry.actor_label == "system:remediation.screen"
-    assert AuditEntry.objects.filter(action="remediation.screen").exists()
-    # The reporter reads why in the case timeline.
-    from akrites.cases.selectors import case_timeline
-
-    assert entry in case_timeline(viewer=reporter, case=case)
+    assert outcome.case is None
+    assert not Case.objects.exists() and not CaseCounter.objects.exists()
+    assert not TimelineEntry.objects.exists()
+    # The reporter reads why on their report.
+    report = report_get(viewer=reporter, public_id=outcome.report.public_id)
+    assert report.status == ReportStatus.REJECTED and report.case is None
+    assert rule in report.answer and "threat model" in report.answer
+    # The intake's one audit entry records the answer and the rule that gave it.
+    entry = AuditEntry.objects.get(action="report.create", object_id=report.public_id)
+    scope_rule = ScopeRule.objects.get(pattern=rule)
+    assert entry.data["status"] == ReportStatus.REJECTED and entry.data["case"] is None
+    assert entry.data["scope_rule"] == scope_rule.pk
 
 
 def test_in_scope_report_goes_on(project, maintainer, reporter):
@@ -131,6 +134,52 @@ def test_in_scope_report_goes_on(project, maintainer, reporter):
     outcome.case.refresh_from_db()
     assert outcome.case.status == Status.TRIAGE
     assert outcome.report.status == ReportStatus.IN_CASE
+    assert outcome.report.answer == ""
+
+
+def test_a_screened_out_report_counts_as_invalid_for_its_sender(project, maintainer, reporter):
+    from akrites.cases.triage.signal import TrackRecord, track_record
+
+    _terms(maintainer, project)
+    _report(reporter, "Stack exhaustion", "deep nesting", cwe=["CWE-400"])
+    assert track_record(user=reporter) == TrackRecord(invalid=1)
+
+
+def test_copies_in_one_batch_are_answered_together(project, maintainer, reporter):
+    from akrites.dedup.tests.dedup_cast import FIRST, REWORDED, submit
+
+    # Every wording names expand_aliases: the four copies (one bug) are all out of scope.
+    _terms(maintainer, project, rules=[RuleIn("keyword", "expand_aliases", "Known limit.")])
+    stored = submit(reporter, FIRST, *REWORDED)
+    assert [r.status for r, _ in stored] == [ReportStatus.REJECTED] * 4
+    assert not Case.objects.exists()
+
+
+def test_a_case_to_be_is_out_of_scope_only_when_all_its_reports_are(project, maintainer, reporter):
+    from akrites.dedup.tests.dedup_cast import FIRST, REWORDED, submit
+
+    # Only the second wording is titled "Alias bomb": the first copy keeps the case in scope.
+    _terms(maintainer, project, rules=[RuleIn("keyword", "alias bomb", "Known limit.")])
+    (first, _), (copy, result) = submit(reporter, FIRST, REWORDED[0])
+    assert result.kind == "duplicate"
+    assert first.status == ReportStatus.IN_CASE and copy.status == ReportStatus.DUPLICATE
+    assert first.case_id == copy.case_id and first.case.status == Status.TRIAGE
+
+
+def test_a_duplicate_cannot_get_someone_elses_case_rejected(
+    project, maintainer, reporter, outsider
+):
+    # The attack: file a copy of another finder's in-scope report, with an out-of-scope word
+    # in it. Intake used to screen the case the copy joined and reject it, with every report.
+    from akrites.dedup.tests.dedup_cast import FIRST, REWORDED, submit
+
+    ((original, _),) = submit(reporter, FIRST)
+    _terms(maintainer, project, rules=[RuleIn("keyword", "alias bomb", "Known limit.")])
+    ((copy, result),) = submit(outsider, REWORDED[0])
+    assert result.kind == "duplicate" and copy.case_id == original.case_id
+    original.refresh_from_db()
+    assert original.status == ReportStatus.IN_CASE
+    assert original.case.status == Status.TRIAGE
 
 
 def test_screen_report_for_triage(case, maintainer, project):
@@ -140,14 +189,21 @@ def test_screen_report_for_triage(case, maintainer, project):
     case.refresh_from_db()
     assert rule is not None and rule.pattern == "billion laughs"
     assert case.status == Status.REJECTED
+    entry = case.timeline.get(new_status=Status.REJECTED)
+    assert "billion laughs" in entry.reason and "threat model" in entry.reason
+    assert entry.actor_label == "system:remediation.screen"
+    assert AuditEntry.objects.filter(action="remediation.screen").exists()
     assert screen_report(case=case) is None  # idempotent: not in triage any more
 
 
-def test_screening_costs_one_query_when_nothing_matches(
-    project, reporter, django_assert_num_queries
-):
-    from akrites.remediation.services import screen_reports
+def test_screening_costs_one_query_whatever_the_batch(project, django_assert_num_queries):
+    from akrites.intake.hooks import ScopeQuery, scope_screen
+    from akrites.intake.parsers import ParsedReport
 
-    outcome = _report(reporter, "Anything", "text")
-    with django_assert_num_queries(1):
-        screen_reports(reports=[outcome.report])
+    parsed = ParsedReport(title="Anything", source_format="akrites", description="text")
+    for size in (1, 50):
+        with django_assert_num_queries(1):
+            answers = scope_screen(queries=[ScopeQuery(project.pk, (parsed,))] * size)
+        assert answers == [None] * size
+    with django_assert_num_queries(0):
+        assert scope_screen(queries=[]) == []
