@@ -5,48 +5,24 @@ extensions and two-person early lifts; before anyone sets a date, the policy's d
 counted from the maintainers' notification) is authoritative when there is one. Only a case
 without an embargo falls back on ``Advisory.disclose_at``, the date the maintainers (or the
 SIRT) chose — so the advisory's date cannot sidestep the embargo's own rules for lifting
-early. The embargo model is looked up defensively (import inside ``try``, field checked by
-name), so this app works with or without the confidentiality work installed.
+early.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from django.core.exceptions import FieldError
 
 from akrites.cases.models import Case
+from akrites.confidentiality.models import Embargo
+from akrites.confidentiality.services.embargo import default_embargo
 
 
 def _embargo_end(case: Case) -> tuple[bool, datetime | None]:
-    """(an embargo exists, its end)."""
-    try:
-        from akrites.confidentiality import models as access_models
-    except ImportError:
-        return False, None
-    embargo_cls: Any = getattr(access_models, "Embargo", None)
-    if embargo_cls is None:
-        return False, None
-    try:
-        embargo = embargo_cls.objects.filter(case=case).first()
-    except FieldError:  # shaped differently from what we expect: no embargo known
-        return False, None
-    if embargo is None:
-        embargo = _policy_default(case)
+    """(an embargo exists — stored, or the policy's default once notified —, its end)."""
+    embargo = Embargo.objects.filter(case=case).first() or default_embargo(case)
     if embargo is None:
         return False, None
-    ends_at = getattr(embargo, "ends_at", None)
-    return True, ends_at if isinstance(ends_at, datetime) else None
-
-
-def _policy_default(case: Case) -> Any:
-    """The embargo the policy gives a notified case before anyone set a date (unsaved)."""
-    try:
-        from akrites.confidentiality.services.embargo import default_embargo
-    except ImportError:
-        return None
-    return default_embargo(case)
+    return True, embargo.ends_at
 
 
 def has_embargo(case: Case) -> bool:
