@@ -27,7 +27,9 @@ def _t(
     )
 
 
-_OPEN_ACCEPTED = frozenset(
+# Accepted and being remediated, from acceptance until the fix is ready (not disputed, nobody
+# pre-notified yet): the maintainers and the SIRT agree dates here, and the embargo can break.
+IN_REMEDIATION = frozenset(
     {S.ACCEPTED, S.NOTIFIED, S.ACKNOWLEDGED, S.ESCALATED, S.STEWARDSHIP, S.FIXING, S.FIX_READY}
 )
 
@@ -65,7 +67,7 @@ TRANSITIONS: tuple[Transition, ...] = (
        V.MAINTAINERS, "member organisations told under embargo"),
     _t("disclose", frozenset({S.FIX_READY, S.PRENOTIFIED}), S.DISCLOSED,
        "case.disclose", V.PUBLIC, "the advisory is public"),
-    _t("break_embargo", _OPEN_ACCEPTED | {S.PRENOTIFIED}, S.DISCLOSED,
+    _t("break_embargo", IN_REMEDIATION | {S.PRENOTIFIED}, S.DISCLOSED,
        "case.break_embargo", V.PUBLIC,
        "leak or exploitation in the wild: immediate disclosure", needs_reason=True),
     _t("close",
@@ -91,6 +93,34 @@ BY_NAME: dict[str, Transition] = MACHINE.by_name
 MAINTAINERS_TOLD = frozenset({S.NOTIFIED, S.DISCLOSED})
 # The case is public: observers' and downstreams' access has ended, embargo rules are closed.
 PUBLISHED = frozenset({S.DISCLOSED, S.CLOSED})
+
+# Named groups of statuses: every app outside ``cases`` uses these names, never a hand-written
+# set (``cases/tests/test_lifecycle.py`` fails on one). Where a group is what the table says —
+# the statuses a transition starts from — it is derived from the table.
+
+# Triage set the report aside (the sources of ``reopen``): rejected, duplicate, already public.
+SET_ASIDE = BY_NAME["reopen"].sources
+# Not (or not yet) an accepted case: in triage, or set aside. It has no advisory.
+NOT_ACCEPTED = frozenset({INITIAL}) | SET_ASIDE
+# Still being worked on: neither set aside nor public (triage through pre-notification).
+OPEN = frozenset(S) - SET_ASIDE - PUBLISHED
+# The maintainers have been told and the case is not public: the embargo clock runs. (An
+# accepted case is not in it, even one resumed after a dispute.)
+NOTIFIED_OR_LATER = OPEN - {S.TRIAGE, S.ACCEPTED}
+# Told and not disputed, not yet public: an agreed disclosure date is awaited.
+DISCLOSURE_PENDING = NOTIFIED_OR_LATER - {S.DISPUTED}
+# Told, no answer yet (the sources of ``acknowledge``): the escalation ladder runs.
+AWAITING_ACKNOWLEDGEMENT = BY_NAME["acknowledge"].sources
+# Someone owes a fix: a fix may be started (``start_fix``) or is being prepared
+# (``mark_fix_ready``); a target fix date that passes is overdue.
+FIX_PENDING = BY_NAME["start_fix"].sources | BY_NAME["mark_fix_ready"].sources
+# From triage until the fix is ready, not while disputed: a patch may still be proposed.
+BEFORE_FIX_READY = frozenset({INITIAL}) | (IN_REMEDIATION - {S.FIX_READY})
+
+
+def in_order(statuses: frozenset[str]) -> tuple[S, ...]:
+    """``statuses`` in the order of ``Status`` (for menus and filters)."""
+    return tuple(s for s in S if s in statuses)
 
 
 def allowed_from(status: str) -> list[Transition]:

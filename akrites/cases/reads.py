@@ -15,14 +15,14 @@ from django.db import transaction
 from akrites.audit.models import AuditEntry
 from akrites.audit.selectors import READ_PREFIX, audit_reads
 from akrites.audit.services import actor_fields, audit_append
-from akrites.cases.models import Case, Status
+from akrites.cases.lifecycle import PUBLISHED
+from akrites.cases.models import Case
 from akrites.core.clock import now
 
 DENIED_ACTION = "access.denied"
 # One denial entry per (actor, case) per window: a client hammering an id it may not see
 # cannot grow the audit chain faster than this.
 DENIED_WINDOW = timedelta(minutes=10)
-_PUBLIC = frozenset({Status.DISCLOSED, Status.CLOSED})
 
 
 def record_read(*, viewer: Any, case: Case | None, what: str, ref: str) -> None:
@@ -31,7 +31,7 @@ def record_read(*, viewer: Any, case: Case | None, what: str, ref: str) -> None:
     ``ref`` names the object read (a report id, an attachment id); never content. Reads of a
     report outside any case are keyed by the report id instead.
     """
-    if case is not None and case.status in _PUBLIC:
+    if case is not None and case.status in PUBLISHED:
         return
     object_type, object_id = ("case", case.human_id) if case is not None else ("report", ref)
     with transaction.atomic():

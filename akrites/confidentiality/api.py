@@ -13,6 +13,7 @@ from akrites.accounts.models import User
 from akrites.cases.reads import read_log
 from akrites.cases.selectors import case_get
 from akrites.confidentiality import selectors, services
+from akrites.confidentiality.downloads import attachment_response
 from akrites.confidentiality.models import ChangeKind, EmbargoChange
 from akrites.core.errors import InvalidInput, NotFound
 from akrites.orgs.models import Organisation
@@ -206,14 +207,7 @@ def content(request: HttpRequest, case_id: str) -> ContentOut:
 
 @router.get("/cases/{case_id}/attachments/{attachment_id}")
 def attachment(request: HttpRequest, case_id: str, attachment_id: int) -> HttpResponse:
-    att = selectors.attachment_get(
-        viewer=request.user, human_id=case_id, attachment_id=attachment_id
-    )
-    response = HttpResponse(bytes(att.content), content_type="application/octet-stream")
-    # Named by id: the file name is reporter input and never goes into a header.
-    response["Content-Disposition"] = f'attachment; filename="attachment-{att.pk}.bin"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment_response(viewer=request.user, human_id=case_id, attachment_id=attachment_id)
 
 
 @router.get("/cases/{case_id}/prenotification/candidates", response=list[CandidateOut])

@@ -38,9 +38,12 @@ class Embargo(StateGuarded):
     state = models.CharField(
         max_length=10, choices=EmbargoState.choices, default=EmbargoState.ACTIVE
     )
+    # When and by whom the end was chosen (``embargo_set_date``): the agreed disclosure
+    # instant. None while the end is the policy's default (or only an approved extension).
     chosen_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    chosen_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=now)
 
     def __str__(self) -> str:

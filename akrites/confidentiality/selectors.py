@@ -20,6 +20,7 @@ from akrites.access.policy import allowed, case_roles, may_read_field, require
 from akrites.cases.models import Case
 from akrites.cases.reads import record_read
 from akrites.cases.selectors import case_get
+from akrites.confidentiality.ends import default_embargo
 from akrites.confidentiality.models import (
     ChangeStatus,
     Embargo,
@@ -27,7 +28,6 @@ from akrites.confidentiality.models import (
     PrenotificationGrant,
     SbomComponent,
 )
-from akrites.confidentiality.services.embargo import default_embargo
 from akrites.confidentiality.services.prenotify import embargo_terms
 from akrites.core.clock import now
 from akrites.core.errors import NotFound

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from akrites.access.policy import allowed
 from akrites.cases.selectors import case_get
 from akrites.confidentiality import selectors, services
+from akrites.confidentiality.downloads import attachment_response
 from akrites.confidentiality.models import ChangeKind
 from akrites.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from akrites.orgs.models import Organisation
@@ -129,13 +130,7 @@ def prenotification_page(request: HttpRequest, case_id: str) -> HttpResponse:
 
 @login_required
 def attachment_download(request: HttpRequest, case_id: str, attachment_id: int) -> HttpResponse:
-    att = selectors.attachment_get(
-        viewer=request.user, human_id=case_id, attachment_id=attachment_id
-    )
-    response = HttpResponse(bytes(att.content), content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="attachment-{att.pk}.bin"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment_response(viewer=request.user, human_id=case_id, attachment_id=attachment_id)
 
 
 @login_required

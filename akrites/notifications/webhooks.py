@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 
-from akrites.cases.models import Case, Status
+from akrites.cases.lifecycle import PUBLISHED
+from akrites.cases.models import Case
 from akrites.notifications.destinations import checked_addresses, literal_refusal
 from akrites.notifications.email import case_url
 from akrites.notifications.errors import ChannelError
@@ -30,7 +31,6 @@ from akrites.notifications.models import Delivery, Event
 
 SIGNATURE_HEADER = "Akrites-Signature"
 TOLERANCE_SECONDS = 300
-_PUBLIC = frozenset({Status.DISCLOSED, Status.CLOSED})
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
@@ -64,7 +64,7 @@ def payload(delivery: Delivery, event: Event, case: Case | None) -> bytes:
         "url": case_url(case) if case else None,
     }
     # While a case is under embargo even statuses stay home: ids and the event kind only.
-    if case is not None and case.status in _PUBLIC:
+    if case is not None and case.status in PUBLISHED:
         doc["data"] = event.data
     return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
 

@@ -144,7 +144,7 @@ def _room(request: HttpRequest, case_id: str) -> RemediationOut:
         case=room.case.human_id,
         status=room.case.status,
         target_fix_on=record.target_fix_on if record else None,
-        disclosure_at=record.disclosure_at if record else None,
+        disclosure_at=room.disclosure_at,
         dispute_outcome=record.dispute_outcome if record else "",
         statements=[
             StatementOut(

@@ -1,9 +1,10 @@
-"""The remediation policy: escalation ladder, date bounds and patch limits.
+"""The remediation policy: escalation ladder and patch limits.
 
 Defaults follow ../shared/DOMAIN.md (acknowledge within 2 business days, escalate after 6,
-abandoned after 3 unanswered attempts over 6 weeks with no release in 12 months, disclosure
-90 days after notification). A deployment overrides any of them with the ``AKRITES_REMEDIATION``
-setting (a dict of field names to values); an unknown name fails loudly at first use.
+abandoned after 3 unanswered attempts over 6 weeks with no release in 12 months). The
+disclosure bound is the embargo's (``AKRITES_EMBARGO_*``, ``confidentiality.ends``). A
+deployment overrides any of these with the ``AKRITES_REMEDIATION`` setting (a dict of field
+names to values); an unknown name fails loudly at first use.
 """
 
 from __future__ import annotations
@@ -33,8 +34,6 @@ class RemediationPolicy:
     criticality_attribute: str = "criticality_score"
     criticality_default: float = 0.0
     criticality_threshold: float = 0.5
-    # Disclosure at most this many days after notification unless the SIRT approves.
-    disclosure_max_days: int = 90
     max_diff_bytes: int = 1_000_000
     git_timeout_seconds: int = 60
     # The author of fixes the SIRT prepares as maintainer of last resort (format-patch From:).

@@ -1,27 +1,18 @@
-"""The disclosure date lives in the confidentiality app's embargo when that app is installed.
+"""The disclosure date is the case's embargo end, kept by ``akrites.confidentiality``.
 
-``akrites.confidentiality`` owns the embargo (one instant per case, its policy limit, weekend
-rules and the two-person extension flow). Remediation sets the maintainers' chosen date through its
-services, so there is one disclosure instant and one policy; without that app, remediation
-keeps the date in ``CaseRemediation.disclosure_at`` under its own bound.
+Confidentiality owns the embargo (one instant per case, its policy limit, weekend rules and
+the two-person extension flow); remediation sets the maintainers' chosen date through its
+services, so there is one disclosure instant and one policy.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from types import ModuleType
 from typing import Any
 
 from akrites.cases.models import Case
+from akrites.confidentiality.services import embargo_request_extension, embargo_set_date
 from akrites.core.errors import InvalidInput
-
-
-def embargo_services() -> ModuleType | None:
-    try:
-        from akrites.confidentiality.services import embargo
-    except ImportError:
-        return None
-    return embargo
 
 
 def embargo_set_disclosure(
@@ -32,16 +23,13 @@ def embargo_set_disclosure(
     Returns True when an extension was requested (pending: another SIRT member decides),
     False when the date is set. Refusals are InvalidInput on ``disclosure_at``.
     """
-    services = embargo_services()
-    if services is None:
-        raise RuntimeError("the embargo services are not installed")
     try:
         if request_exception:
             if not reason:
                 raise InvalidInput("reason", "an exception to the disclosure policy needs a reason")
-            services.embargo_request_extension(actor=actor, case=case, until=at, reason=reason)
+            embargo_request_extension(actor=actor, case=case, until=at, reason=reason)
             return True
-        services.embargo_set_date(actor=actor, case=case, ends_at=at)
+        embargo_set_date(actor=actor, case=case, ends_at=at)
     except InvalidInput as exc:
         if exc.field == "reason":
             raise

@@ -83,16 +83,12 @@ class DisputeOutcome(models.TextChoices):
 
 
 class CaseRemediation(TimestampedModel):
-    """A case's agreed dates and the maintainers' dispute, if any."""
+    """A case's target fix date and the maintainers' dispute, if any. The agreed disclosure
+    instant is the case's embargo end (``confidentiality.ends``), not stored here."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="remediation")
     target_fix_on = models.DateField(null=True, blank=True)
-    disclosure_at = models.DateTimeField(null=True, blank=True)
     dates_set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    # Set when the SIRT approved a disclosure date beyond the policy bound.
-    exception_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     dispute_outcome = models.CharField(max_length=30, choices=DisputeOutcome.choices, blank=True)

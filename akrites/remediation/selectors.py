@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from akrites.access.policy import SIRT, allowed, case_roles, require
 from akrites.cases.models import Case
 from akrites.cases.selectors import case_get
+from akrites.confidentiality.ends import agreed_end
 from akrites.core.actors import SystemActor
 from akrites.core.errors import NotFound
 from akrites.projects.models import Project
@@ -77,6 +79,8 @@ class RemediationRoom:
     case: Case
     roles: frozenset[str]
     record: CaseRemediation | None
+    # The agreed disclosure instant: the embargo end someone chose (confidentiality's).
+    disclosure_at: datetime | None
     statements: list[VersionStatement]
     patches: list[PatchProposal]
     attempts: list[ContactAttempt]
@@ -110,6 +114,7 @@ def remediation_room(*, viewer: Any, human_id: str) -> RemediationRoom:
         case=case,
         roles=case_roles(viewer, case),
         record=CaseRemediation.objects.filter(case=case).first(),
+        disclosure_at=agreed_end(case),
         statements=list(VersionStatement.objects.filter(case=case).select_related("package")),
         patches=patch_list(viewer=viewer, case=case),
         attempts=(

@@ -12,22 +12,12 @@ from urllib.parse import urlencode
 
 from django.http import QueryDict
 
+from akrites.cases.lifecycle import OPEN, in_order
 from akrites.cases.models import Status
 from akrites.cases.triage.selectors import QueueRow
 
 # Cases still being worked on; "open" means any of them.
-OPEN_STATUSES = (
-    Status.TRIAGE,
-    Status.ACCEPTED,
-    Status.NOTIFIED,
-    Status.ACKNOWLEDGED,
-    Status.DISPUTED,
-    Status.ESCALATED,
-    Status.STEWARDSHIP,
-    Status.FIXING,
-    Status.FIX_READY,
-    Status.PRENOTIFIED,
-)
+OPEN_STATUSES = in_order(OPEN)
 STATUS_CHOICES = [("open", "Any open status")] + [(s.value, s.label) for s in OPEN_STATUSES]
 # CVSS qualitative ratings (FIRST CVSS v3.1 / v4.0 specification, section 5).
 BAND_CHOICES = [

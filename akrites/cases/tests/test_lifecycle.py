@@ -1,3 +1,4 @@
+import ast
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ from akrites.audit.models import AuditEntry
 from akrites.cases.lifecycle import BY_NAME, TRANSITIONS, markdown_document
 from akrites.cases.models import Case, Status, TimelineEntry
 from akrites.cases.services import case_create, case_transition
+from akrites.core import layering
 from akrites.core.errors import Conflict, InvalidInput
 
 
@@ -135,3 +137,100 @@ def test_a_status_written_behind_the_table_is_refused(case):
     case.refresh_from_db()
     case.title = "renamed"  # other fields save as before
     case.save()
+
+
+def _status_names(tree):
+    """Names bound to ``akrites.cases.models.Status`` (and to the module) in one module."""
+    direct, modules = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "akrites.cases.models":
+            direct |= {a.asname or a.name for a in node.names if a.name == "Status"}
+        elif isinstance(node, ast.ImportFrom) and node.module == "akrites.cases":
+            modules |= {a.asname or a.name for a in node.names if a.name == "models"}
+        elif isinstance(node, ast.Import):
+            modules |= {a.asname for a in node.names if a.name == "akrites.cases.models"}
+    return direct, modules - {None}
+
+
+def _is_status_member(node, direct, modules):
+    if not isinstance(node, ast.Attribute):
+        return False
+    owner = node.value
+    if isinstance(owner, ast.Name):
+        return owner.id in direct
+    return (
+        isinstance(owner, ast.Attribute)
+        and owner.attr == "Status"
+        and isinstance(owner.value, ast.Name)
+        and owner.value.id in modules
+    )
+
+
+def hand_written_status_sets(root):
+    """``path:line`` of every set, list or tuple literal naming two or more case statuses in
+    the non-test, non-migration code under ``root`` outside ``cases/``."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root)
+        if rel.parts[0] == "cases" or "tests" in rel.parts or "migrations" in rel.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        direct, modules = _status_names(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Set, ast.List, ast.Tuple)):
+                members = [e for e in node.elts if _is_status_member(e, direct, modules)]
+                if len(members) >= 2:
+                    found.append(f"{root.name}/{rel.as_posix()}:{node.lineno}")
+    return found
+
+
+def test_status_groups_are_named_in_the_lifecycle_only():
+    """A group of case statuses means something (open, notified or later, …): it is named
+    once in ``cases.lifecycle``, and every other app uses the name."""
+    found = hand_written_status_sets(layering.PACKAGE)
+    assert not found, "name these status groups in akrites/cases/lifecycle.py:\n" + "\n".join(found)
+
+
+def test_the_scan_sees_a_hand_written_status_set(tmp_path):
+    app = tmp_path / "akrites" / "web"
+    app.mkdir(parents=True)
+    (app / "a.py").write_text(
+        "from akrites.cases.models import Status as S\nX = frozenset({S.NOTIFIED, S.FIXING})\n"
+    )
+    (app / "b.py").write_text(
+        "from akrites.cases import models\n"
+        "def f(c):\n    return c.status in (models.Status.NOTIFIED, models.Status.FIXING)\n"
+    )
+    (app / "c.py").write_text(
+        "from akrites.cases.models import Status\nONE = {Status.NOTIFIED}\nOK = [1, 2]\n"
+    )
+    assert hand_written_status_sets(tmp_path / "akrites") == [
+        "akrites/web/a.py:2",
+        "akrites/web/b.py:3",
+    ]
+
+
+def test_named_status_groups_keep_the_members_the_apps_wrote_out():
+    from akrites.cases import lifecycle as lc
+
+    S = Status
+    notified_or_later = {
+        S.NOTIFIED, S.ACKNOWLEDGED, S.DISPUTED, S.ESCALATED, S.STEWARDSHIP, S.FIXING,
+        S.FIX_READY, S.PRENOTIFIED,
+    }  # fmt: skip
+    remediation = {
+        S.ACCEPTED, S.NOTIFIED, S.ACKNOWLEDGED, S.ESCALATED, S.STEWARDSHIP, S.FIXING, S.FIX_READY
+    }  # fmt: skip
+    expected = {
+        "OPEN": set(S) - {S.REJECTED, S.DUPLICATE, S.ALREADY_PUBLIC, S.DISCLOSED, S.CLOSED},
+        "NOT_ACCEPTED": {S.TRIAGE, S.REJECTED, S.DUPLICATE, S.ALREADY_PUBLIC},
+        "NOTIFIED_OR_LATER": notified_or_later,
+        "DISCLOSURE_PENDING": notified_or_later - {S.DISPUTED},
+        "AWAITING_ACKNOWLEDGEMENT": {S.NOTIFIED, S.ESCALATED},
+        "FIX_PENDING": {S.ACKNOWLEDGED, S.STEWARDSHIP, S.FIXING},
+        "IN_REMEDIATION": remediation,
+        "BEFORE_FIX_READY": {S.TRIAGE} | remediation - {S.FIX_READY},
+        "PUBLISHED": {S.DISCLOSED, S.CLOSED},
+    }
+    assert {name: set(getattr(lc, name)) for name in expected} == expected
+    assert lc.in_order(lc.OPEN)[:3] == (S.TRIAGE, S.ACCEPTED, S.NOTIFIED)

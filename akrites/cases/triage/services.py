@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from akrites.access.policy import require
 from akrites.audit.services import audit_append
+from akrites.cases.lifecycle import SET_ASIDE
 from akrites.cases.models import Case, Status, TimelineEntry, Visibility
 from akrites.cases.services.create import _label, _user_or_none
 from akrites.cases.services.transitions import MAX_REASON, case_transition
@@ -261,7 +262,7 @@ def clock_breaches_record(*, actor: Any) -> list[ClockBreach]:
     """
     require(actor, "clocks.record")
     at = now()
-    done = (Status.CLOSED, Status.REJECTED, Status.DUPLICATE, Status.ALREADY_PUBLIC)
+    done = SET_ASIDE | {Status.CLOSED}  # nothing more will happen to these
     candidates = Case.objects.filter(
         Q(status=Status.TRIAGE)
         | (Q(known_exploited=True) & ~Q(status__in=done))

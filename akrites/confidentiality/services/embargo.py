@@ -16,7 +16,8 @@ from django.db import transaction
 
 from akrites.access.policy import require
 from akrites.audit.services import audit_append
-from akrites.cases.models import Case, Status, TimelineEntry
+from akrites.cases.models import Case
+from akrites.confidentiality.ends import default_embargo, policy_days
 from akrites.confidentiality.lifecycle import MAX_REASON
 from akrites.confidentiality.models import (
     ChangeKind,
@@ -32,68 +33,6 @@ from akrites.confidentiality.services.transitions import (
 )
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, PermissionDenied
-
-# Statuses from which the maintainers have been told (the embargo clock runs).
-NOTIFIED_OR_LATER = frozenset(
-    {
-        Status.NOTIFIED,
-        Status.ACKNOWLEDGED,
-        Status.DISPUTED,
-        Status.ESCALATED,
-        Status.STEWARDSHIP,
-        Status.FIXING,
-        Status.FIX_READY,
-        Status.PRENOTIFIED,
-    }
-)
-
-
-def embargo_start(case: Case) -> datetime | None:
-    """When the maintainers were notified (the first ``notified`` entry), else None."""
-    first = (
-        TimelineEntry.objects.filter(case=case, new_status=Status.NOTIFIED)
-        .order_by("at", "id")
-        .values_list("at", flat=True)
-        .first()
-    )
-    if first is None and case.status in NOTIFIED_OR_LATER:
-        return case.status_changed_at or case.created_at
-    return first
-
-
-def policy_days(*, exploited: bool) -> int:
-    if exploited:
-        return int(settings.AKRITES_EMBARGO_EXPLOITED_DAYS)
-    return int(settings.AKRITES_EMBARGO_DAYS)
-
-
-def before_weekend(instant: datetime) -> datetime:
-    """The same time on the last weekday at or before ``instant`` (UTC)."""
-    while settings.AKRITES_EMBARGO_AVOID_WEEKENDS and instant.weekday() >= 5:
-        instant -= timedelta(days=1)
-    return instant
-
-
-def default_end(start: datetime, *, exploited: bool) -> datetime:
-    """The policy's embargo end for an embargo that starts at ``start`` (never a weekend)."""
-    return before_weekend(start + timedelta(days=policy_days(exploited=exploited)))
-
-
-def default_embargo(case: Case, *, exploited: bool = False) -> Embargo | None:
-    """The embargo the policy gives ``case`` (unsaved), or None before notification."""
-    # Triage records exploitation evidence on the case; it shortens the default.
-    exploited = exploited or bool(getattr(case, "known_exploited", False))
-    start = embargo_start(case)
-    if start is None:
-        return None
-    limit = start + timedelta(days=policy_days(exploited=exploited))
-    return Embargo(
-        case=case,
-        starts_at=start,
-        ends_at=default_end(start, exploited=exploited),
-        limit_at=limit,
-        exploited=exploited,
-    )
 
 
 def locked_embargo(case: Case) -> Embargo:
@@ -150,8 +89,14 @@ def embargo_set_date(
     avoid = settings.AKRITES_EMBARGO_AVOID_WEEKENDS and not allow_weekend
     if avoid and ends_at.astimezone(UTC).weekday() >= 5:
         raise InvalidInput("ends_at", "falls on a weekend (UTC); choose a weekday")
-    embargo.ends_at, embargo.chosen_by, embargo.updated_at = ends_at, actor, now()
-    embargo.save(update_fields=["ends_at", "chosen_by", "updated_at"])
+    at = now()
+    embargo.ends_at, embargo.chosen_by, embargo.chosen_at, embargo.updated_at = (
+        ends_at,
+        actor,
+        at,
+        at,
+    )
+    embargo.save(update_fields=["ends_at", "chosen_by", "chosen_at", "updated_at"])
     _audit(actor, case, "embargo.set_date", {"ends_at": ends_at.isoformat()})
     return embargo
 

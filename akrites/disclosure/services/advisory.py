@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from akrites.access.policy import require
 from akrites.audit.services import audit_append
-from akrites.cases.models import Case, Status
+from akrites.cases.lifecycle import NOT_ACCEPTED
+from akrites.cases.models import Case
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, NotFound
 from akrites.disclosure.cna import CnaBackend, cna_backend
@@ -28,9 +29,6 @@ from akrites.disclosure.instant import has_embargo
 from akrites.disclosure.models import Advisory, AdvisoryState, CveReservation, ReservationState
 from akrites.disclosure.seed import seed_content
 from akrites.disclosure.services.transitions import advisory_transition
-
-# A case must have been accepted before anyone drafts its advisory.
-_NOT_YET = frozenset({Status.TRIAGE, Status.REJECTED, Status.DUPLICATE, Status.ALREADY_PUBLIC})
 
 
 def _locked_draft(advisory: Advisory) -> Advisory:
@@ -70,7 +68,7 @@ def advisory_create(*, actor: Any, case: Case) -> Advisory:
     is not accepted).
     """
     require(actor, "advisory.edit", case)
-    if case.status in _NOT_YET:
+    if case.status in NOT_ACCEPTED:  # accepted first, then an advisory is drafted
         raise Conflict(f"a case that is {case.status} has no advisory")
     content = seed_content(case)
     try:

@@ -129,7 +129,7 @@ def test_a_worker_with_a_stale_list_publishes_nothing_twice(
 def test_the_approval_follows_the_disclosure_instant_when_it_moves(
     draft, ready_case, sirt, maintainer, system, monkeypatch
 ):
-    monkeypatch.setattr(instant_module, "_embargo_end", lambda case: (False, None))
+    monkeypatch.setattr(instant_module, "embargo_end", lambda case: None)
     first = clock.now() + timedelta(days=3)
     advisory_schedule(actor=maintainer, advisory=draft, disclose_at=first)
     approve(ready_case, sirt)

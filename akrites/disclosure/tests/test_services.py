@@ -160,7 +160,7 @@ def test_an_early_lift_of_the_embargo_allows_publication(draft, ready_case, sirt
 def test_without_an_embargo_the_maintainers_date_counts(
     draft, ready_case, maintainer, sirt, monkeypatch
 ):
-    monkeypatch.setattr(instant_module, "_embargo_end", lambda case: (False, None))
+    monkeypatch.setattr(instant_module, "embargo_end", lambda case: None)
     with pytest.raises(Conflict, match="no disclosure instant"):
         approve(ready_case, sirt, "now")
     when = clock.now() + timedelta(days=3)

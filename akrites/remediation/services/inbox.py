@@ -15,13 +15,15 @@ from django.utils import timezone
 
 from akrites.access.policy import MAINTAINER, case_roles, require
 from akrites.audit.services import audit_append
-from akrites.cases.models import Case, ParticipantRole, Status, TimelineEntry, Visibility
+from akrites.cases.lifecycle import IN_REMEDIATION
+from akrites.cases.models import Case, ParticipantRole, Visibility
 from akrites.cases.services import case_transition, participant_add
+from akrites.confidentiality.ends import agreed_end
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput
 from akrites.projects.models import Package
-from akrites.remediation.conf import remediation_policy
-from akrites.remediation.embargo import embargo_services, embargo_set_disclosure
+from akrites.remediation.clocks import last_notified
+from akrites.remediation.embargo import embargo_set_disclosure
 from akrites.remediation.models import (
     CaseRemediation,
     DisputeOutcome,
@@ -40,28 +42,6 @@ from akrites.remediation.services._common import (
 from akrites.remediation.vers import canonical_vers
 
 MAX_TEXT = 10_000
-# Dates can be agreed from notification until the fix is ready.
-DATES_OPEN = frozenset(
-    {
-        Status.ACCEPTED,
-        Status.NOTIFIED,
-        Status.ACKNOWLEDGED,
-        Status.ESCALATED,
-        Status.STEWARDSHIP,
-        Status.FIXING,
-        Status.FIX_READY,
-    }
-)
-
-
-def notified_at(case: Case) -> datetime | None:
-    """When the maintainers were (last) notified of ``case``, from its timeline."""
-    entry = (
-        TimelineEntry.objects.filter(case=case, kind="transition", new_status=Status.NOTIFIED)
-        .order_by("-at", "-id")
-        .first()
-    )
-    return entry.at if entry else None
 
 
 def _text(field: str, value: str, *, required: bool = False, message: str = "") -> str:
@@ -121,17 +101,15 @@ def remediation_set_dates(
     """Set the target fix date and/or the disclosure instant, within policy.
 
     The disclosure instant must be in the future and on or after the target fix date; when
-    the SIRT sets it, it also stays within the maintainers' embargo tolerance. With the
-    confidentiality app installed the instant is the case's embargo end, set through
-    ``access.services.embargo`` (its policy limit and weekend rule apply); beyond the limit,
-    ``approve_exception`` with a reason files an extension request that another SIRT member
-    decides. Without it, the bound is ``disclosure_max_days`` after notification and only the
-    SIRT may approve an exception. Raises InvalidInput / PermissionDenied / Conflict; nothing
-    changes then.
+    the SIRT sets it, it also stays within the maintainers' embargo tolerance. The instant is
+    the case's embargo end, kept by ``akrites.confidentiality`` and set through its services
+    (its policy limit and weekend rule apply); beyond the limit, ``approve_exception`` with a
+    reason files an extension request that another SIRT member decides. Raises InvalidInput /
+    PermissionDenied / Conflict; nothing changes then.
     """
     require(actor, "remediation.set_dates", case)
     locked = lock_case(case)
-    if locked.status not in DATES_OPEN:
+    if locked.status not in IN_REMEDIATION:  # from acceptance until the fix is ready
         raise Conflict(f"dates cannot be set on a case that is {locked.status}")
     if target_fix_on is None and disclosure_at is None:
         raise InvalidInput("disclosure_at", "give a target fix date, a disclosure date or both")
@@ -139,36 +117,26 @@ def remediation_set_dates(
     at = now()
     if target_fix_on is not None and target_fix_on < at.date():
         raise InvalidInput("target_fix_on", "must not be in the past")
-    approved_by = None
     requested = False
     if disclosure_at is not None:
         _check_disclosure(actor, locked, disclosure_at, target_fix_on, at)
-        if embargo_services() is not None:
-            requested = embargo_set_disclosure(
-                actor=actor,
-                case=locked,
-                at=disclosure_at,
-                request_exception=approve_exception,
-                reason=reason,
-            )
-        else:
-            approved_by = _check_own_bound(actor, locked, disclosure_at, approve_exception, reason)
+        requested = embargo_set_disclosure(
+            actor=actor,
+            case=locked,
+            at=disclosure_at,
+            request_exception=approve_exception,
+            reason=reason,
+        )
+    disclose = agreed_end(locked)  # as it stands now (a requested extension is pending)
     record = remediation_for(locked)
     if target_fix_on is not None:
         record.target_fix_on = target_fix_on
-    if disclosure_at is not None and not requested:
-        record.disclosure_at = disclosure_at
-        record.exception_approved_by = approved_by
-    if (
-        record.target_fix_on
-        and record.disclosure_at
-        and record.target_fix_on > record.disclosure_at.date()
-    ):
+    if record.target_fix_on and disclose and record.target_fix_on > disclose.date():
         raise InvalidInput("target_fix_on", "must be on or before the disclosure date")
     record.dates_set_by = person(actor)
     record.updated_at = at
     record.save()
-    shown = _dates_text(record) + (f" (beyond policy, approved: {reason})" if approved_by else "")
+    shown = _dates_text(record.target_fix_on, disclose)
     if requested and disclosure_at is not None:
         shown += f"; extension to {disclosure_at:%Y-%m-%d %H:%M} UTC requested: {reason}"
     timeline_add(
@@ -181,8 +149,7 @@ def remediation_set_dates(
         object_id=locked.human_id,
         data={
             "target_fix_on": record.target_fix_on.isoformat() if record.target_fix_on else None,
-            "disclosure_at": record.disclosure_at.isoformat() if record.disclosure_at else None,
-            "exception": approved_by is not None,
+            "disclosure_at": disclose.isoformat() if disclose else None,
             "extension_requested": requested,
         },
     )
@@ -192,14 +159,14 @@ def remediation_set_dates(
 def _check_disclosure(
     actor: Any, case: Case, disclosure_at: datetime, target_fix_on: date | None, at: datetime
 ) -> None:
-    """What holds for every disclosure instant, whoever keeps it."""
+    """What remediation asks of a disclosure instant before the embargo's own rules."""
     if timezone.is_naive(disclosure_at):
         raise InvalidInput("disclosure_at", "give an instant with a time zone (UTC offset)")
     if disclosure_at <= at:
         raise InvalidInput("disclosure_at", "must be in the future")
     if target_fix_on is not None and target_fix_on > disclosure_at.date():
         raise InvalidInput("target_fix_on", "must be on or before the disclosure date")
-    start = notified_at(case) or at
+    start = last_notified(case) or at
     terms = ProjectTerms.objects.filter(project_id=case.project_id).first()
     tolerance = terms.embargo_max_days if terms else None
     if (
@@ -212,34 +179,12 @@ def _check_disclosure(
         )
 
 
-def _check_own_bound(
-    actor: Any, case: Case, disclosure_at: datetime, approve_exception: bool, reason: str
-) -> Any:
-    """Without the embargo app: the policy bound; returns the approving SIRT member or None."""
-    policy = remediation_policy()
-    start = notified_at(case) or now()
-    bound = start + timedelta(days=policy.disclosure_max_days)
-    approved_by = None
-    if disclosure_at > bound:
-        if not approve_exception:
-            raise InvalidInput(
-                "disclosure_at",
-                f"at most {policy.disclosure_max_days} days after the maintainers were notified "
-                f"({bound:%Y-%m-%d %H:%M} UTC) unless the SIRT approves an exception",
-            )
-        require(actor, "remediation.approve_dates", case)
-        if not reason:
-            raise InvalidInput("reason", "an exception to the disclosure policy needs a reason")
-        approved_by = person(actor)
-    return approved_by
-
-
-def _dates_text(record: CaseRemediation) -> str:
+def _dates_text(target_fix_on: date | None, disclosure_at: datetime | None) -> str:
     parts = []
-    if record.target_fix_on:
-        parts.append(f"target fix {record.target_fix_on:%Y-%m-%d}")
-    if record.disclosure_at:
-        parts.append(f"disclosure {record.disclosure_at:%Y-%m-%d %H:%M} UTC")
+    if target_fix_on:
+        parts.append(f"target fix {target_fix_on:%Y-%m-%d}")
+    if disclosure_at:
+        parts.append(f"disclosure {disclosure_at:%Y-%m-%d %H:%M} UTC")
     return "Dates set: " + ", ".join(parts)
 
 

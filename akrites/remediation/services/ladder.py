@@ -16,6 +16,7 @@ per-case transaction that locks the case, so running the job twice does nothing 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,11 +24,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from akrites.audit.services import audit_append
+from akrites.cases.lifecycle import AWAITING_ACKNOWLEDGEMENT, DISCLOSURE_PENDING, FIX_PENDING
 from akrites.cases.models import Case, Status, Visibility
 from akrites.cases.services import case_transition
+from akrites.confidentiality.ends import agreed_end, agreed_ends_reached
 from akrites.core.actors import SystemActor
 from akrites.core.clock import now
 from akrites.projects.models import Project
+from akrites.remediation.clocks import acknowledge_due, last_notified
 from akrites.remediation.conf import (
     RemediationPolicy,
     add_business_days,
@@ -43,21 +47,9 @@ from akrites.remediation.models import (
     StewardshipTrigger,
 )
 from akrites.remediation.services._common import logger, notify_event, timeline_add
-from akrites.remediation.services.inbox import notified_at
 from akrites.remediation.services.stewardship import stewardship_enter
 
 LADDER = SystemActor("remediation.ladder")
-UNANSWERED = (Status.NOTIFIED, Status.ESCALATED)
-FIX_PENDING = (Status.ACKNOWLEDGED, Status.STEWARDSHIP, Status.FIXING)
-NOT_DISCLOSED = (
-    Status.NOTIFIED,
-    Status.ACKNOWLEDGED,
-    Status.ESCALATED,
-    Status.STEWARDSHIP,
-    Status.FIXING,
-    Status.FIX_READY,
-    Status.PRENOTIFIED,
-)
 
 
 @dataclass
@@ -93,7 +85,8 @@ def ladder_run(*, actor: Any = LADDER) -> LadderResult:
     others (it is logged by id and retried on the next tick).
     """
     result = LadderResult()
-    for case_id in Case.objects.filter(status__in=UNANSWERED).values_list("pk", flat=True):
+    unanswered = Case.objects.filter(status__in=AWAITING_ACKNOWLEDGEMENT)
+    for case_id in unanswered.values_list("pk", flat=True):
         _guarded(case_id, lambda cid: ladder_advance(case_id=cid, actor=actor, result=result))
     for case_id in _due_case_ids():
         _guarded(case_id, lambda cid: due_dates_advance(case_id=cid, actor=actor, result=result))
@@ -113,9 +106,7 @@ def _due_case_ids() -> set[int]:
     overdue = CaseRemediation.objects.filter(
         target_fix_on__lt=at.date(), case__status__in=FIX_PENDING
     ).values_list("case_id", flat=True)
-    disclosing = CaseRemediation.objects.filter(
-        disclosure_at__lte=at, case__status__in=NOT_DISCLOSED
-    ).values_list("case_id", flat=True)
+    disclosing = agreed_ends_reached(at=at, statuses=DISCLOSURE_PENDING)
     return set(overdue) | set(disclosing)
 
 
@@ -129,7 +120,7 @@ def _claim(case: Case, step: str, key: str = "") -> bool:
     return True
 
 
-def _locked(case_id: int, statuses: tuple[str, ...]) -> Case | None:
+def _locked(case_id: int, statuses: Collection[str]) -> Case | None:
     # SKIP LOCKED (PostgreSQL): a case another worker is advancing is left to it.
     return (
         Case.objects.select_for_update(skip_locked=True)
@@ -145,7 +136,7 @@ def ladder_advance(
 ) -> None:
     """Apply every rung now due to one unanswered case."""
     result = result if result is not None else LadderResult()
-    case = _locked(case_id, UNANSWERED)
+    case = _locked(case_id, AWAITING_ACKNOWLEDGEMENT)
     if case is None:
         return
     policy = remediation_policy()
@@ -153,7 +144,7 @@ def ladder_advance(
     score = criticality(case.project, policy)
     critical = score >= policy.criticality_threshold
     at = now()
-    start = notified_at(case) or case.status_changed_at or at
+    start = last_notified(case) or case.status_changed_at or at
     if terms is not None and terms.status != ProjectStatus.ACTIVE and critical:
         _to_stewardship(case, actor, StewardshipTrigger.ARCHIVED, score, terms, result)
         return
@@ -161,7 +152,7 @@ def ladder_advance(
     due = (
         attempts[-1].at + timedelta(days=policy.reminder_every_days)
         if attempts
-        else add_business_days(start, policy.acknowledge_business_days)
+        else acknowledge_due(start)
     )
     if len(attempts) < policy.max_reminders and at >= due:
         attempt = _remind(case, actor, len(attempts) + 1, terms)
@@ -304,12 +295,12 @@ def due_dates_advance(
 ) -> None:
     """Record, once each, a passed target fix date and a reached disclosure date."""
     result = result if result is not None else LadderResult()
-    case = _locked(case_id, NOT_DISCLOSED)
-    record = CaseRemediation.objects.filter(case_id=case_id).first()
-    if case is None or record is None:
+    case = _locked(case_id, DISCLOSURE_PENDING)
+    if case is None:
         return
+    record = CaseRemediation.objects.filter(case_id=case_id).first()
     at = now()
-    fix_on = record.target_fix_on
+    fix_on = record.target_fix_on if record is not None else None
     if (
         fix_on is not None
         and fix_on < at.date()
@@ -332,7 +323,7 @@ def due_dates_advance(
             data={"target_fix_on": fix_on.isoformat()},
         )
         result.due_dates += 1
-    disclose_at = record.disclosure_at
+    disclose_at = agreed_end(case)  # the embargo end the maintainers (or the SIRT) chose
     if (
         disclose_at is not None
         and disclose_at <= at

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from akrites.access.policy import MAINTAINER, SIRT, case_roles, require
 from akrites.audit.services import audit_append
+from akrites.cases.lifecycle import BEFORE_FIX_READY, BY_NAME
 from akrites.cases.models import Case, Status, Visibility
 from akrites.cases.services import case_transition
 from akrites.core.actors import SystemActor
@@ -36,18 +37,6 @@ from akrites.remediation.services._common import (
 from akrites.remediation.services.diffs import check_against_repository, parse_diff
 from akrites.remediation.services.transitions import patch_transition
 
-# Patches may be proposed from triage (a reporter's fix) until the fix is ready.
-PATCHABLE = frozenset(
-    {
-        Status.TRIAGE,
-        Status.ACCEPTED,
-        Status.NOTIFIED,
-        Status.ACKNOWLEDGED,
-        Status.ESCALATED,
-        Status.STEWARDSHIP,
-        Status.FIXING,
-    }
-)
 _CREDIT = re.compile(r"[^<>\n]{1,100} <[^<>\s@]+@[^<>\s@]+>")
 MAX_MESSAGE = 20_000
 
@@ -86,7 +75,7 @@ def patch_propose(
     author and never shown to the maintainers.
     """
     require(actor, "patch.propose", case)
-    if case.status not in PATCHABLE:
+    if case.status not in BEFORE_FIX_READY:  # a patch is proposed until the fix is ready
         raise Conflict(f"patches cannot be proposed on a case that is {case.status}")
     title = title.strip()
     if not title or len(title) > 200 or "\n" in title:
@@ -109,7 +98,7 @@ def patch_propose(
         )
     with transaction.atomic():
         locked = lock_case(case)
-        if locked.status not in PATCHABLE:
+        if locked.status not in BEFORE_FIX_READY:  # a patch is proposed until the fix is ready
             raise Conflict(f"patches cannot be proposed on a case that is {locked.status}")
         patch = PatchProposal.objects.create(
             case=locked,
@@ -202,7 +191,7 @@ def patch_choose(*, actor: Any, case: Case, patch_id: str, reason: str = "") -> 
         raise Conflict(f"{existing.public_id} is already the canonical fix of this case")
     if patch.apply_check == ApplyCheck.DOES_NOT_APPLY:
         raise Conflict("this patch does not apply to the repository; it cannot be canonical")
-    if locked.status in (Status.ACKNOWLEDGED, Status.STEWARDSHIP):
+    if locked.status in BY_NAME["start_fix"].sources:
         locked = case_transition(actor=actor, case=locked, name="start_fix")
     elif locked.status != Status.FIXING:
         raise Conflict(f"the canonical fix is chosen while fixing; the case is {locked.status}")

@@ -4,6 +4,7 @@ import pytest
 
 from akrites.audit.models import AuditEntry
 from akrites.cases.models import CaseParticipant, Status, TimelineEntry
+from akrites.confidentiality.ends import agreed_end, embargo_end
 from akrites.core import clock
 from akrites.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from akrites.remediation.models import CaseRemediation, VersionStatement
@@ -23,14 +24,6 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday: +30, +120 days are week
 def _monday():
     with clock.frozen(T0):
         yield
-
-
-@pytest.fixture
-def own_bound(monkeypatch):
-    """Remediation without the confidentiality app: it keeps the date under its own bound."""
-    from akrites.remediation.services import inbox
-
-    monkeypatch.setattr(inbox, "embargo_services", lambda: None)
 
 
 def _state(case):
@@ -95,7 +88,8 @@ def test_dates_within_policy(notified, maintainer):
         target_fix_on=(at + timedelta(days=20)).date(),
         disclosure_at=at + timedelta(days=30),
     )
-    assert record.disclosure_at == at + timedelta(days=30)
+    assert record.target_fix_on == (at + timedelta(days=20)).date()
+    assert agreed_end(notified) == at + timedelta(days=30)
     assert TimelineEntry.objects.filter(case=notified, kind="dates").exists()
 
 
@@ -121,54 +115,49 @@ def test_disclosure_date_is_the_embargo_end(notified, maintainer):
 def test_exception_is_an_extension_request_for_the_sirt(notified, maintainer):
     from akrites.confidentiality.models import EmbargoChange
 
-    record = remediation_set_dates(
+    remediation_set_dates(
         actor=maintainer,
         case=notified,
         disclosure_at=clock.now() + timedelta(days=120),
         approve_exception=True,
         reason="big refactor",
     )
-    assert record.disclosure_at is None
+    assert agreed_end(notified) is None  # the date is the SIRT's to grant
     change = EmbargoChange.objects.get()
     assert (change.kind, change.status) == ("extend", "pending")
     assert "extension" in TimelineEntry.objects.get(case=notified, kind="dates").reason
 
 
-def test_own_bound_refuses_beyond_policy(notified, maintainer, own_bound):
+def test_an_exception_needs_a_reason_and_changes_nothing(notified, sirt):
+    before = _state(notified)
     with pytest.raises(InvalidInput) as exc:
-        remediation_set_dates(
-            actor=maintainer, case=notified, disclosure_at=clock.now() + timedelta(days=120)
-        )
-    assert "90 days" in exc.value.message
-
-
-def test_maintainer_cannot_approve_an_exception(notified, maintainer, own_bound):
-    with pytest.raises(PermissionDenied):
-        remediation_set_dates(
-            actor=maintainer,
-            case=notified,
-            disclosure_at=clock.now() + timedelta(days=120),
-            approve_exception=True,
-            reason="big refactor",
-        )
-
-
-def test_sirt_approves_an_exception_with_a_reason(notified, sirt, own_bound):
-    with pytest.raises(InvalidInput):
         remediation_set_dates(
             actor=sirt,
             case=notified,
             disclosure_at=clock.now() + timedelta(days=120),
             approve_exception=True,
         )
-    record = remediation_set_dates(
-        actor=sirt,
+    assert exc.value.field == "reason"
+    assert _state(notified) == before
+
+
+def test_the_sirts_exception_is_decided_by_another_sirt_member(notified, sirt, coordinator):
+    from akrites.confidentiality.models import EmbargoChange
+    from akrites.confidentiality.services import embargo_decide_extension
+
+    until = clock.now() + timedelta(days=120)
+    remediation_set_dates(
+        actor=coordinator,
         case=notified,
-        disclosure_at=clock.now() + timedelta(days=120),
+        disclosure_at=until,
         approve_exception=True,
         reason="coordinated with three distributions",
     )
-    assert record.exception_approved_by == sirt
+    change = EmbargoChange.objects.get()
+    with pytest.raises(PermissionDenied):
+        embargo_decide_extension(actor=coordinator, change=change, approve=True)
+    decided = embargo_decide_extension(actor=sirt, change=change, approve=True)
+    assert decided.ends_at == embargo_end(notified) == until
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from akrites.cases.models import Case
 from akrites.cases.services import case_transition
-from akrites.confidentiality.services.embargo import default_embargo
+from akrites.confidentiality.ends import default_embargo
 from akrites.core import clock
 from akrites.remediation.services import remediation_acknowledge, remediation_set_dates
 from akrites.web.inbox import inbox_rows
