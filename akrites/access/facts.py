@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from akrites.core.actors import Actor
 from akrites.core.hooks import hook
 
 
@@ -35,13 +36,13 @@ class CaseFacts:
 
 
 @hook
-def membership_roles(actor: Any) -> frozenset[tuple[int, str]]:
+def membership_roles(actor: Actor) -> frozenset[tuple[int, str]]:
     """(organisation id, org role) pairs of ``actor``'s memberships (provided by ``orgs``)."""
     raise NotImplementedError
 
 
 @hook
-def base_case_facts(actor: Any, cases: Sequence[Any]) -> dict[int, CaseFacts]:
+def base_case_facts(actor: Actor, cases: Sequence[Any]) -> dict[int, CaseFacts]:
     """Facts per case id for ``actor`` (provided by ``cases``); absent for a non-case."""
     raise NotImplementedError
 
@@ -52,7 +53,7 @@ def in_stewardship(case: Any) -> bool:
     raise NotImplementedError
 
 
-RoleSource = Callable[[Any, Sequence[Any], Mapping[int, CaseFacts]], Mapping[int, frozenset[str]]]
+RoleSource = Callable[[Actor, Sequence[Any], Mapping[int, CaseFacts]], Mapping[int, frozenset[str]]]
 _sources: list[RoleSource] = []
 
 
@@ -63,7 +64,7 @@ def add_case_roles(source: RoleSource) -> None:
         _sources.append(source)
 
 
-def case_facts_many(actor: Any, cases: Sequence[Any]) -> dict[int, CaseFacts]:
+def case_facts_many(actor: Actor, cases: Sequence[Any]) -> dict[int, CaseFacts]:
     """The facts of every case in ``cases`` for ``actor``, by primary key."""
     facts = base_case_facts(actor, cases)
     for source in _sources:

@@ -67,7 +67,7 @@ from akrites.access.standing import (
     needs_mfa,
     org_roles,
 )
-from akrites.core.actors import SystemActor
+from akrites.core.actors import Actor, SystemActor
 from akrites.core.clock import now
 from akrites.core.errors import NotFound, PermissionDenied
 
@@ -113,7 +113,7 @@ class StepUpRequired(PermissionDenied):
         super().__init__(message)
 
 
-def allowed(actor: Any, action: str, obj: Any = None) -> bool:
+def allowed(actor: Actor, action: str, obj: Any = None) -> bool:
     """True if ``actor`` may perform ``action`` (on ``obj``). Unknown actions are denied.
 
     A ``SystemActor`` (operator CLI, worker) may perform every known action; it cannot be
@@ -139,7 +139,7 @@ def allowed(actor: Any, action: str, obj: Any = None) -> bool:
     return bool(rule and rule(actor))
 
 
-def allowed_cases(actor: Any, action: str, cases: Sequence[Any]) -> set[int]:
+def allowed_cases(actor: Actor, action: str, cases: Sequence[Any]) -> set[int]:
     """The ids of ``cases`` on which ``actor`` may perform the case action ``action`` — the
     answer of ``allowed`` for each, with the facts read in bulk (``case_facts_many``)."""
     if action not in CASE_RULES:
@@ -153,13 +153,13 @@ def allowed_cases(actor: Any, action: str, cases: Sequence[Any]) -> set[int]:
     return {c.pk for c in cases if c.pk in facts and rule(facts[c.pk], c)}
 
 
-def may_read_field(actor: Any, case: Any, field: str) -> bool:
+def may_read_field(actor: Actor, case: Any, field: str) -> bool:
     """Whether ``actor`` may read ``field`` (a key of ``FIELD_ACTIONS``) of ``case``."""
     action = FIELD_ACTIONS.get(field)
     return action is not None and allowed(actor, action, case)
 
 
-def stepped_up(actor: Any, action: str = "") -> bool:
+def stepped_up(actor: Actor, action: str = "") -> bool:
     """True unless ``actor`` came from a request without a recent second factor.
 
     Token requests (``_akrites_token_scopes``) are never stepped up, except for an action
@@ -178,7 +178,7 @@ def stepped_up(actor: Any, action: str = "") -> bool:
     return at is not None and now() - at <= window
 
 
-def require(actor: Any, action: str, obj: Any = None) -> None:
+def require(actor: Actor, action: str, obj: Any = None) -> None:
     """Raise unless ``actor`` may perform ``action``.
 
     For an object the actor may not see, the error is ``NotFound`` (indistinguishable from a

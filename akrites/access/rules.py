@@ -25,9 +25,10 @@ from akrites.access.roles import (
     OrgRole,
 )
 from akrites.access.standing import _authenticated, case_facts, is_sirt, is_sirt_lead, org_roles
+from akrites.core.actors import Actor
 
 CaseRule = Callable[[CaseFacts, Any], bool]
-GlobalRule = Callable[[Any], bool]
+GlobalRule = Callable[[Actor], bool]
 
 
 def _any_of(*wanted: str) -> CaseRule:
@@ -151,10 +152,10 @@ STEP_UP_ACTIONS = frozenset(
     }
 )
 
-UserRule = Callable[[Any, Any], bool]
+UserRule = Callable[[Actor, Any], bool]
 
 
-def _manages_account(actor: Any, user: Any) -> bool:
+def _manages_account(actor: Actor, user: Any) -> bool:
     """The account holder, the SIRT lead, or a scanner operator of the scanner's owner org."""
     if not _authenticated(actor):
         return False
@@ -164,11 +165,11 @@ def _manages_account(actor: Any, user: Any) -> bool:
     return owner is not None and (owner, OrgRole.SCANNER_OPERATOR) in org_roles(actor)
 
 
-def _self_or_lead(actor: Any, user: Any) -> bool:
+def _self_or_lead(actor: Actor, user: Any) -> bool:
     return _authenticated(actor) and (actor.pk == user.pk or is_sirt_lead(actor))
 
 
-def _sees_quota(actor: Any, user: Any) -> bool:
+def _sees_quota(actor: Actor, user: Any) -> bool:
     """A sender's quota: the SIRT, the account itself and its scanner operators."""
     return _authenticated(actor) and (is_sirt(actor) or _manages_account(actor, user))
 
@@ -182,7 +183,7 @@ USER_RULES: dict[str, UserRule] = {
 }
 
 
-def _may_view_report(actor: Any, report: Any) -> bool:
+def _may_view_report(actor: Actor, report: Any) -> bool:
     if not _authenticated(actor):
         return False
     if report.reporter_id is not None and report.reporter_id == actor.pk:
@@ -193,7 +194,7 @@ def _may_view_report(actor: Any, report: Any) -> bool:
     return facts is not None and CASE_RULES["case.view_reports"](facts, report.case)
 
 
-def _may_publish_rejection(actor: Any, report: Any) -> bool:
+def _may_publish_rejection(actor: Actor, report: Any) -> bool:
     """The reporter may ask for their rejected report to be published; the SIRT by policy."""
     if not _authenticated(actor):
         return False
@@ -208,7 +209,7 @@ REPORT_RULES: dict[str, UserRule] = {
 _MEMBER_ROLES = frozenset({OrgRole.MEMBER_ADMIN, OrgRole.MEMBER_OBSERVER, OrgRole.DOWNSTREAM})
 
 
-def _speaks_for_org(actor: Any, org: Any) -> bool:
+def _speaks_for_org(actor: Actor, org: Any) -> bool:
     """SBOMs: the organisation's own member admins and observers, and the SIRT."""
     if not _authenticated(actor):
         return False
@@ -220,7 +221,7 @@ def _speaks_for_org(actor: Any, org: Any) -> bool:
 _WEBHOOK_ROLES = frozenset({OrgRole.MEMBER_ADMIN, OrgRole.MAINTAINER, OrgRole.DOWNSTREAM})
 
 
-def _runs_org_webhooks(actor: Any, org: Any) -> bool:
+def _runs_org_webhooks(actor: Actor, org: Any) -> bool:
     """Webhook subscriptions: the organisation's admins and maintainers, and the SIRT."""
     if not _authenticated(actor):
         return False
@@ -229,7 +230,7 @@ def _runs_org_webhooks(actor: Any, org: Any) -> bool:
     )
 
 
-def _maintains_project(actor: Any, project: Any) -> bool:
+def _maintains_project(actor: Actor, project: Any) -> bool:
     team = getattr(project, "team_id", None)
     return team is not None and (team, OrgRole.MAINTAINER) in org_roles(actor)
 
@@ -292,7 +293,7 @@ TOKEN_SCOPE_ACTIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _token_allows(actor: Any, action: str) -> bool:
+def _token_allows(actor: Actor, action: str) -> bool:
     scopes: frozenset[str] | None = getattr(actor, "_akrites_token_scopes", None)
     if scopes is None:
         return True

@@ -14,8 +14,10 @@ from django.db import transaction
 from django.db.models import F
 
 from akrites.access.policy import require
+from akrites.accounts.actors import user_of
 from akrites.accounts.models import ApiToken, TotpDevice, User
 from akrites.audit.services import audit_append
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput
 
@@ -36,22 +38,23 @@ def secret_base32(device: TotpDevice) -> str:
 
 
 @transaction.atomic
-def mfa_enrol_start(*, actor: Any) -> TotpDevice:
+def mfa_enrol_start(*, actor: Actor) -> TotpDevice:
     """The actor's unconfirmed device (created once), to show its secret and otpauth URI."""
     require(actor, "mfa.manage")
-    device = TotpDevice.objects.filter(user=actor, confirmed=False).order_by("id").first()
+    user = user_of(actor)
+    device = TotpDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
     if device is None:
-        device = TotpDevice.objects.create(user=actor, name=DEVICE_NAME, confirmed=False)
+        device = TotpDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     return device
 
 
 @transaction.atomic
-def mfa_enrol_confirm(*, actor: Any, code: str) -> TotpDevice:
+def mfa_enrol_confirm(*, actor: Actor, code: str) -> TotpDevice:
     """Confirm the pending device with a first code. Raises InvalidInput for a wrong code."""
     require(actor, "mfa.manage")
     device = (
         TotpDevice.objects.select_for_update()
-        .filter(user=actor, confirmed=False)
+        .filter(user=user_of(actor), confirmed=False)
         .order_by("id")
         .first()
     )
@@ -63,7 +66,7 @@ def mfa_enrol_confirm(*, actor: Any, code: str) -> TotpDevice:
     return device
 
 
-def mfa_check(*, actor: Any, code: str) -> TotpDevice | None:
+def mfa_check(*, actor: Actor, code: str) -> TotpDevice | None:
     """The confirmed device that accepts ``code`` (single use, throttled), else None.
 
     The device row is locked while the code is checked, so two requests with the same code
@@ -74,7 +77,7 @@ def mfa_check(*, actor: Any, code: str) -> TotpDevice | None:
     with transaction.atomic():
         device = (
             TotpDevice.objects.select_for_update()
-            .filter(user=actor, confirmed=True)
+            .filter(user=user_of(actor), confirmed=True)
             .order_by("id")
             .first()
         )
@@ -82,7 +85,7 @@ def mfa_check(*, actor: Any, code: str) -> TotpDevice | None:
 
 
 @transaction.atomic
-def sessions_kill(*, actor: Any, user: User) -> int:
+def sessions_kill(*, actor: Actor, user: User) -> int:
     """End every browser session of ``user`` at its next request and revoke all their API
     tokens; returns how many tokens were revoked (one audit entry records both).
 
@@ -114,7 +117,7 @@ def _seed(key_hex: str) -> bytes:
 
 
 @transaction.atomic
-def mfa_reset(*, actor: Any, user: User, key_hex: str | None = None) -> TotpDevice | None:
+def mfa_reset(*, actor: Actor, user: User, key_hex: str | None = None) -> TotpDevice | None:
     """Remove ``user``'s devices (a lost phone); with ``key_hex``, install a confirmed device
     with that key instead (operator tooling and demo data). The SIRT lead or the host only."""
     require(actor, "mfa.reset", user)

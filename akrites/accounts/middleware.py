@@ -131,7 +131,7 @@ def _authenticate_token(request: HttpRequest, header: str) -> HttpResponse | Non
     if found is None:
         return _refuse("The Authorization header does not carry a valid API token.")
     user, scopes = found
-    user._akrites_token_scopes = scopes  # type: ignore[attr-defined]  # read by access.policy
+    user._akrites_token_scopes = scopes  # read by access.policy
     request.user = user
     request.akrites_auth = TOKEN  # type: ignore[attr-defined]
     return None

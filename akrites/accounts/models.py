@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import time
 from base64 import b32encode
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
@@ -46,6 +47,15 @@ class User(AbstractUser):
     # Bumped by ``accounts.mfa.sessions_kill``: it is part of the session hash, so every
     # session of the user stops working at its next request (which also revokes API tokens).
     session_epoch = models.PositiveIntegerField(default=0)
+
+    # Noted on the request's user by ``accounts.middleware`` for that request only (not
+    # columns; declared so their writers are typed). The policy reads them with ``getattr``
+    # and a default, since a visitor or a host component (``core.actors.Actor``) has none:
+    # the token's scopes, a browser session's mark and last step-up, the cached org roles.
+    _akrites_token_scopes: frozenset[str]
+    _akrites_interactive: bool
+    _akrites_step_up_at: datetime | None
+    _akrites_org_roles: frozenset[tuple[int, str]]
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +9,7 @@ from django.db import transaction
 from akrites.access.policy import require
 from akrites.accounts.models import AccountKind, User
 from akrites.audit.services import audit_append
+from akrites.core.actors import Actor
 from akrites.core.errors import Conflict, InvalidInput
 from akrites.orgs.models import Organisation, OrgKind
 
@@ -18,7 +17,7 @@ from akrites.orgs.models import Organisation, OrgKind
 @transaction.atomic
 def user_create(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     password: str,
     email: str = "",
@@ -57,7 +56,7 @@ def user_create(
 
 @transaction.atomic
 def scanner_create(
-    *, actor: Any, username: str, owner: Organisation, display_name: str = ""
+    *, actor: Actor, username: str, owner: Organisation, display_name: str = ""
 ) -> User:
     """Create a scanner identity owned by an accountable finder organisation.
 

@@ -7,12 +7,12 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 
 from akrites.access.policy import require
 from akrites.accounts.models import ApiToken, TokenScope, User
+from akrites.core.actors import Actor
 
 __all__ = ["ApiToken", "IssuedToken", "token_authenticate", "token_issue", "token_revoke"]
 from akrites.audit.services import audit_append
@@ -36,7 +36,7 @@ class IssuedToken:
 
 @transaction.atomic
 def token_issue(
-    *, actor: Any, user: User, name: str, scopes: list[str], expires_at: datetime | None = None
+    *, actor: Actor, user: User, name: str, scopes: list[str], expires_at: datetime | None = None
 ) -> IssuedToken:
     """Issue a token for ``user`` (the actor themself, or by the SIRT / operator)."""
     require(actor, "token.issue", user)
@@ -68,7 +68,7 @@ def token_issue(
 
 
 @transaction.atomic
-def token_revoke(*, actor: Any, token: ApiToken) -> None:
+def token_revoke(*, actor: Actor, token: ApiToken) -> None:
     require(actor, "token.issue", token.user)
     if token.revoked_at is not None:
         return
@@ -94,20 +94,20 @@ def token_authenticate(bearer: str) -> tuple[User, frozenset[str]] | None:
     return token.user, frozenset(token.scopes)
 
 
-def token_list(*, viewer: Any, user: User) -> list[ApiToken]:
+def token_list(*, viewer: Actor, user: User) -> list[ApiToken]:
     if viewer != user:
         require(viewer, "token.issue", user)
     return list(ApiToken.objects.filter(user=user).order_by("-created_at"))
 
 
-def token_get(*, viewer: Any, prefix: str) -> ApiToken:
+def token_get(*, viewer: Actor, prefix: str) -> ApiToken:
     token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
     if token is None or (token.user != viewer and not _may_manage(viewer, token.user)):
         raise NotFound()
     return token
 
 
-def _may_manage(viewer: Any, user: User) -> bool:
+def _may_manage(viewer: Actor, user: User) -> bool:
     from akrites.access.policy import allowed
 
     return allowed(viewer, "token.issue", user)

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import connection
 
 from akrites.audit.models import AuditEntry
-from akrites.core.actors import SystemActor
+from akrites.core.actors import Actor, SystemActor
 from akrites.core.clock import now
 from akrites.core.errors import AkritesError
 
@@ -75,18 +75,20 @@ def _entry_hash(entry: AuditEntry) -> str:
     ).hexdigest()
 
 
-def actor_fields(actor: Any) -> tuple[int | None, str]:
+def actor_fields(actor: Actor | None) -> tuple[int | None, str]:
     """(id, label) for a user, or (None, label) for a system component."""
     if isinstance(actor, SystemActor):
         return None, actor.get_username()
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if actor is None or not actor.is_authenticated:
         return None, "anonymous"
-    return int(actor.pk), str(actor.get_username())
+    if actor.pk is None:
+        raise ValueError("an unsaved user cannot act")  # int(None) refused it before, too
+    return actor.pk, actor.get_username()
 
 
 @dataclass(frozen=True)
 class AuditEvent:
-    actor: Any
+    actor: Actor
     action: str
     object_type: str
     object_id: str
@@ -94,7 +96,12 @@ class AuditEvent:
 
 
 def audit_append(
-    *, actor: Any, action: str, object_type: str, object_id: str, data: dict[str, Any] | None = None
+    *,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: str,
+    data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry to the chain. Raises ``AuditOutsideTransaction`` outside ``atomic``."""
     return audit_append_many([AuditEvent(actor, action, object_type, str(object_id), data)])[0]

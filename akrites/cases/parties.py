@@ -27,9 +27,10 @@ from akrites.access.roles import (
     SIRT_LEAD,
     OrgRole,
 )
+from akrites.accounts.actors import user_of, user_or_none
 from akrites.cases.lifecycle import PUBLISHED
 from akrites.cases.models import Case, CaseParticipant, ParticipantRole, Status, Visibility
-from akrites.core.actors import SystemActor
+from akrites.core.actors import Actor, SystemActor
 from akrites.core.clock import now
 
 _PARTICIPANT_ROLES: dict[str, str] = {
@@ -47,7 +48,7 @@ def active_participation() -> Q:
     return Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=t))
 
 
-def _team_maintainer(actor: Any, case: Case) -> bool:
+def _team_maintainer(actor: Actor, case: Case) -> bool:
     """A maintainer of the project's team, once the maintainers have been told.
 
     The SIRT screens every report first (floods of invalid reports are what closed projects'
@@ -63,7 +64,7 @@ def _team_maintainer(actor: Any, case: Case) -> bool:
     )
 
 
-def base_case_facts(actor: Any, cases: Sequence[Any]) -> dict[int, CaseFacts]:
+def base_case_facts(actor: Actor, cases: Sequence[Any]) -> dict[int, CaseFacts]:
     """The facts of each case in ``cases`` for ``actor``, in one query for the list."""
     cases = [c for c in cases if isinstance(c, Case)]
     if not cases:
@@ -75,7 +76,7 @@ def base_case_facts(actor: Any, cases: Sequence[Any]) -> dict[int, CaseFacts]:
         base.add(SIRT_LEAD)
     participations: dict[int, set[str]] = {c.pk: set() for c in cases}
     for case_id, role in CaseParticipant.objects.filter(
-        active_participation(), case_id__in=list(participations), user=actor
+        active_participation(), case_id__in=list(participations), user=user_of(actor)
     ).values_list("case_id", "role"):
         participations[case_id].add(role)
     facts = {}
@@ -98,7 +99,7 @@ def base_case_facts(actor: Any, cases: Sequence[Any]) -> dict[int, CaseFacts]:
     return facts
 
 
-VisibilityFilter = Callable[[Any], Q]
+VisibilityFilter = Callable[[Actor], Q]
 _filters: list[VisibilityFilter] = []
 
 
@@ -109,7 +110,7 @@ def add_visibility(condition: VisibilityFilter) -> None:
         _filters.append(condition)
 
 
-def visible_cases(actor: Any) -> QuerySet[Case]:
+def visible_cases(actor: Actor) -> QuerySet[Case]:
     """Every case ``actor`` may see, as one query (no per-row checks needed by callers).
 
     Mirrors the facts: memberships, active participations, and what the apps above add
@@ -117,19 +118,20 @@ def visible_cases(actor: Any) -> QuerySet[Case]:
     """
     if isinstance(actor, SystemActor) or is_sirt(actor):
         return Case.objects.all()
-    if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
+    user = user_or_none(actor)  # authenticated actors are users
+    if user is None or not user.is_active:
         return Case.objects.none()
     maintained = [org for org, role in org_roles(actor) if role == OrgRole.MAINTAINER]
     direct = CaseParticipant.objects.filter(
         active_participation(),
         case=OuterRef("pk"),
-        user=actor,
+        user=user,
         role__in=[ParticipantRole.REPORTER, ParticipantRole.MAINTAINER],
     )
     condition = Q(project__team_id__in=maintained, maintainers_notified_at__isnull=False)
     condition |= Q(Exists(direct))
     for extra in _filters:
-        condition |= extra(actor)
+        condition |= extra(user)
     return Case.objects.filter(condition)
 
 

@@ -8,7 +8,6 @@ action). Content of a published case is public and is not audited per read.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from django.db import transaction
 
@@ -17,6 +16,7 @@ from akrites.audit.selectors import READ_PREFIX, audit_reads
 from akrites.audit.services import actor_fields, audit_append
 from akrites.cases.lifecycle import PUBLISHED
 from akrites.cases.models import Case
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 
 DENIED_ACTION = "access.denied"
@@ -25,7 +25,7 @@ DENIED_ACTION = "access.denied"
 DENIED_WINDOW = timedelta(minutes=10)
 
 
-def record_read(*, viewer: Any, case: Case | None, what: str, ref: str) -> None:
+def record_read(*, viewer: Actor, case: Case | None, what: str, ref: str) -> None:
     """Audit that ``viewer`` read ``what`` (report, attachment, patch, advisory_draft …).
 
     ``ref`` names the object read (a report id, an attachment id); never content. Reads of a
@@ -44,7 +44,7 @@ def record_read(*, viewer: Any, case: Case | None, what: str, ref: str) -> None:
         )
 
 
-def record_denied(*, viewer: Any, case: Case) -> None:
+def record_denied(*, viewer: Actor, case: Case) -> None:
     """Audit a refused attempt on an existing case, at most once per actor, case and window.
 
     Only signed-in actors are recorded (anonymous requests never reach a case). Case ids are

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -13,6 +12,7 @@ from akrites.cases.lifecycle import allowed_from
 from akrites.cases.models import Case, TimelineEntry
 from akrites.cases.parties import timeline_visibilities, visible_cases
 from akrites.cases.reads import record_denied
+from akrites.core.actors import Actor
 from akrites.core.errors import NotFound
 from akrites.core.statemachine import Transition
 from akrites.projects.models import Project
@@ -20,7 +20,7 @@ from akrites.projects.models import Project
 
 def case_list(
     *,
-    viewer: Any,
+    viewer: Actor,
     status: str | None = None,
     limit: int = 100,
     statuses: Collection[str] | None = None,
@@ -77,7 +77,7 @@ def case_search(q: str) -> Q:
     return Q(project_id__in=ids)
 
 
-def case_get(*, viewer: Any, human_id: str) -> Case:
+def case_get(*, viewer: Actor, human_id: str) -> Case:
     """The case with this id, or NotFound if it does not exist or the viewer may not see it."""
     try:
         case = Case.objects.select_related("project", "package").get(human_id=human_id)
@@ -90,7 +90,7 @@ def case_get(*, viewer: Any, human_id: str) -> Case:
     return case
 
 
-def case_timeline(*, viewer: Any, case: Case) -> list[TimelineEntry]:
+def case_timeline(*, viewer: Actor, case: Case) -> list[TimelineEntry]:
     require(viewer, "case.view", case)
     kinds = timeline_visibilities(case_roles(viewer, case))
     return list(case.timeline.filter(visibility__in=kinds).order_by("at", "id"))
@@ -104,7 +104,7 @@ class CaseView:
     actions: list[Transition]
 
 
-def case_room(*, viewer: Any, human_id: str) -> CaseView:
+def case_room(*, viewer: Actor, human_id: str) -> CaseView:
     """Everything the viewer may see of one case, and the transitions they may perform."""
     case = case_get(viewer=viewer, human_id=human_id)
     roles = case_roles(viewer, case)

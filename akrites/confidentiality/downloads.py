@@ -8,14 +8,13 @@ for a missing one) and audits each read.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpResponse
 
 from akrites.confidentiality.selectors import attachment_get
+from akrites.core.actors import Actor
 
 
-def attachment_response(*, viewer: Any, human_id: str, attachment_id: int) -> HttpResponse:
+def attachment_response(*, viewer: Actor, human_id: str, attachment_id: int) -> HttpResponse:
     att = attachment_get(viewer=viewer, human_id=human_id, attachment_id=attachment_id)
     response = HttpResponse(bytes(att.content), content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="attachment-{att.pk}.bin"'

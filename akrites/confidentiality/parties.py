@@ -15,10 +15,12 @@ from django.db.models import Exists, OuterRef, Q
 
 from akrites.access.facts import CaseFacts
 from akrites.access.roles import DOWNSTREAM, OBSERVER, OBSERVER_REPORT, PENDING_OBSERVER
+from akrites.accounts.actors import user_of
 from akrites.cases.lifecycle import PUBLISHED
 from akrites.cases.models import CaseParticipant, ParticipantRole
 from akrites.cases.parties import GRANTED, active_participation
 from akrites.confidentiality.models import PrenotificationGrant
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 
 _ROLE: dict[str, str] = {ParticipantRole.OBSERVER: OBSERVER, ParticipantRole.DOWNSTREAM: DOWNSTREAM}
@@ -30,7 +32,7 @@ def live_grant(*, accepted: bool) -> Q:
 
 
 def grant_roles(
-    actor: Any, cases: Sequence[Any], facts: Mapping[int, CaseFacts]
+    actor: Actor, cases: Sequence[Any], facts: Mapping[int, CaseFacts]
 ) -> dict[int, frozenset[str]]:
     """Roles from the grants in force, on unpublished cases where the actor holds the
     matching observer/downstream participation (one query for the list)."""
@@ -43,7 +45,7 @@ def grant_roles(
         return {}
     roles: dict[int, set[str]] = {}
     grants = PrenotificationGrant.objects.filter(
-        revoked_at__isnull=True, notify_at__lte=now(), case_id__in=list(told), user=actor
+        revoked_at__isnull=True, notify_at__lte=now(), case_id__in=list(told), user=user_of(actor)
     ).values_list("case_id", "role", "accepted_at", "include_report")
     for case_id, role, accepted_at, include_report in grants:
         if role not in told[case_id]:
@@ -58,12 +60,13 @@ def grant_roles(
     return {pk: frozenset(r) for pk, r in roles.items()}
 
 
-def granted(actor: Any) -> Q:
+def granted(actor: Actor) -> Q:
     """Unpublished cases on which ``actor`` holds an accepted grant in force."""
+    user = user_of(actor)
     grant = PrenotificationGrant.objects.filter(
-        live_grant(accepted=True), case=OuterRef("case"), user=actor, role=OuterRef("role")
+        live_grant(accepted=True), case=OuterRef("case"), user=user, role=OuterRef("role")
     )
     held = CaseParticipant.objects.filter(
-        active_participation(), Exists(grant), case=OuterRef("pk"), user=actor, role__in=GRANTED
+        active_participation(), Exists(grant), case=OuterRef("pk"), user=user, role__in=GRANTED
     )
     return Q(Exists(held)) & ~Q(status__in=PUBLISHED)

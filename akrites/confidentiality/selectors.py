@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from univers.version_range import VersionRange
 
 from akrites.access.policy import allowed, case_roles, may_read_field, require
+from akrites.accounts.actors import user_of, user_or_none
 from akrites.cases.models import Case
 from akrites.cases.reads import record_read
 from akrites.cases.selectors import case_get
@@ -29,6 +30,7 @@ from akrites.confidentiality.models import (
     SbomComponent,
 )
 from akrites.confidentiality.services.prenotify import embargo_terms
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import NotFound
 from akrites.intake.models import Attachment, Report
@@ -37,9 +39,10 @@ from akrites.orgs.models import Organisation, OrgKind
 logger = logging.getLogger(__name__)
 
 
-def viewer_zone(viewer: Any) -> tzinfo:
+def viewer_zone(viewer: Actor) -> tzinfo:
+    user = user_or_none(viewer)
     try:
-        return ZoneInfo(str(getattr(viewer, "time_zone", "") or "UTC"))
+        return ZoneInfo((user.time_zone if user is not None else "") or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return UTC
 
@@ -58,7 +61,7 @@ class EmbargoView:
         return self.embargo.ends_at if self.embargo else None
 
 
-def embargo_view(*, viewer: Any, case: Case) -> EmbargoView:
+def embargo_view(*, viewer: Actor, case: Case) -> EmbargoView:
     """The stored embargo, or the policy default before anyone chose a date (unsaved)."""
     require(viewer, "case.read_embargo", case)
     embargo = Embargo.objects.filter(case=case).first() or default_embargo(case)
@@ -74,7 +77,7 @@ def embargo_view(*, viewer: Any, case: Case) -> EmbargoView:
     )
 
 
-def change_get(*, viewer: Any, human_id: str, change_id: int) -> EmbargoChange:
+def change_get(*, viewer: Actor, human_id: str, change_id: int) -> EmbargoChange:
     case = case_get(viewer=viewer, human_id=human_id)
     change = (
         EmbargoChange.objects.select_related("embargo__case__project")
@@ -104,18 +107,22 @@ class CaseContent:
     patch: bool
 
 
-def case_content(*, viewer: Any, case: Case) -> CaseContent:
+def case_content(*, viewer: Actor, case: Case) -> CaseContent:
     """Report text for those allowed (own reports for a reporter), each read audited."""
     require(viewer, "case.view", case)
     qs = Report.objects.filter(case=case).order_by("credit_rank", "id")
     if not may_read_field(viewer, case, "report_text"):
-        qs = qs.filter(reporter=viewer) if "reporter" in case_roles(viewer, case) else qs.none()
+        qs = (
+            qs.filter(reporter=user_of(viewer))
+            if "reporter" in case_roles(viewer, case)
+            else qs.none()
+        )
     attachments = may_read_field(viewer, case, "attachment")
     reports = list(qs.prefetch_related(Prefetch("attachments", Attachment.objects.order_by("id"))))
     out = []
     for r in reports:
         record_read(viewer=viewer, case=case, what="report", ref=r.public_id)
-        own = r.reporter_id == getattr(viewer, "pk", None)
+        own = r.reporter_id == viewer.pk
         files = [(a.pk, a.name, a.size) for a in r.attachments.all()] if attachments or own else []
         out.append(ReportContent(r.public_id, r.title, r.body, files))
     return CaseContent(
@@ -126,7 +133,7 @@ def case_content(*, viewer: Any, case: Case) -> CaseContent:
     )
 
 
-def attachment_get(*, viewer: Any, human_id: str, attachment_id: int) -> Attachment:
+def attachment_get(*, viewer: Actor, human_id: str, attachment_id: int) -> Attachment:
     """One attachment's bytes, for those who may read attachments (or its reporter); audited."""
     case = case_get(viewer=viewer, human_id=human_id)
     att = (
@@ -134,7 +141,7 @@ def attachment_get(*, viewer: Any, human_id: str, attachment_id: int) -> Attachm
         .filter(pk=attachment_id, report__case=case)
         .first()
     )
-    own = att is not None and att.report.reporter_id == getattr(viewer, "pk", None)
+    own = att is not None and att.report.reporter_id == viewer.pk
     if att is None or not (own or may_read_field(viewer, case, "attachment")):
         raise NotFound()
     record_read(viewer=viewer, case=case, what="attachment", ref=str(att.pk))
@@ -150,7 +157,7 @@ class TermsView:
     ends_at_local: datetime
 
 
-def terms_view(*, viewer: Any, human_id: str) -> TermsView:
+def terms_view(*, viewer: Actor, human_id: str) -> TermsView:
     """The terms a pre-notified person must accept; nothing else of the case (not its title)."""
     case = Case.objects.select_related("project").filter(human_id=human_id).first()
     if case is None or not allowed(viewer, "embargo.read_terms", case):
@@ -159,7 +166,9 @@ def terms_view(*, viewer: Any, human_id: str) -> TermsView:
     if embargo is None:
         raise NotFound()
     grant = (
-        PrenotificationGrant.objects.filter(case=case, user=viewer, revoked_at__isnull=True)
+        PrenotificationGrant.objects.filter(
+            case=case, user=user_of(viewer), revoked_at__isnull=True
+        )
         .order_by("id")
         .first()
     )
@@ -172,13 +181,14 @@ def terms_view(*, viewer: Any, human_id: str) -> TermsView:
     )
 
 
-def pending_terms(*, viewer: Any) -> list[str]:
+def pending_terms(*, viewer: Actor) -> list[str]:
     """Case ids whose terms the viewer has been asked to accept (told, not yet accepted)."""
-    if not getattr(viewer, "is_authenticated", False):
+    user = user_or_none(viewer)
+    if user is None:
         return []
     return list(
         PrenotificationGrant.objects.filter(
-            user=viewer, revoked_at__isnull=True, accepted_at__isnull=True, notify_at__lte=now()
+            user=user, revoked_at__isnull=True, accepted_at__isnull=True, notify_at__lte=now()
         )
         .order_by("case_id")
         .values_list("case__human_id", flat=True)
@@ -225,7 +235,7 @@ def _affected(version: str, ranges: list[str]) -> bool:
     return False
 
 
-def prenotify_candidates(*, viewer: Any, case: Case) -> list[Candidate]:
+def prenotify_candidates(*, viewer: Actor, case: Case) -> list[Candidate]:
     """Member organisations whose SBOM has the package in an affected version."""
     require(viewer, "prenotify.view_candidates", case)
     ranges = affected_ranges(case)
@@ -247,7 +257,7 @@ def prenotify_candidates(*, viewer: Any, case: Case) -> list[Candidate]:
     ]
 
 
-def case_panel(*, viewer: Any, case: Case) -> dict[str, Any]:
+def case_panel(*, viewer: Actor, case: Case) -> dict[str, Any]:
     """The case room's confidentiality context: embargo, readable content, links."""
     return {
         "embargo": embargo_view(viewer=viewer, case=case),

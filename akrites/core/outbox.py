@@ -11,12 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from akrites.core.actors import Actor
 from akrites.core.hooks import hook
 
 
 @hook
 def notify(
-    event: str, *, case_id: int | None, actor: Any, data: Mapping[str, str | int] | None = None
+    event: str,
+    *,
+    case_id: int | None,
+    actor: Actor | None,
+    data: Mapping[str, str | int] | None = None,
 ) -> Any:
     """Record one event (kind ``event``) about ``case_id`` in the current transaction."""
     raise NotImplementedError
@@ -27,7 +32,7 @@ def notify_each(
     event: str,
     *,
     case_ids: Sequence[int | None],
-    actor: Any,
+    actor: Actor | None,
     data: Mapping[str, str | int] | None = None,
 ) -> Any:
     """Record one event of kind ``event`` per case id, in one statement (bulk intake)."""

@@ -15,6 +15,7 @@ from django.db.models import F, Q, QuerySet
 
 from akrites.access.policy import require
 from akrites.cases.selectors import case_get
+from akrites.core.actors import Actor
 from akrites.core.errors import NotFound
 from akrites.disclosure.models import (
     Advisory,
@@ -29,7 +30,7 @@ from akrites.disclosure.models import (
 MAX_PAGE = 200
 
 
-def advisory_for_case(*, viewer: Any, human_id: str) -> Advisory:
+def advisory_for_case(*, viewer: Actor, human_id: str) -> Advisory:
     """The advisory (draft or published) of a case whose draft the viewer may read."""
     case = case_get(viewer=viewer, human_id=human_id)
     require(viewer, "case.read_advisory_draft", case)

@@ -18,6 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from akrites.access.policy import allowed, case_roles, require
+from akrites.accounts.actors import user_or_none
 from akrites.audit.selectors import READ_PREFIX
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case
@@ -25,6 +26,7 @@ from akrites.cases.reads import record_read
 from akrites.cases.selectors import case_get, case_timeline
 from akrites.cases.triage.severity import score_or_none
 from akrites.confidentiality.selectors import case_content, embargo_view
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import NotFound
 from akrites.disclosure.models import Advisory
@@ -34,7 +36,7 @@ from akrites.remediation.selectors import patch_list
 FORMAT = "akrites-case-export/1"
 
 
-def case_export(*, viewer: Any, human_id: str) -> dict[str, Any]:
+def case_export(*, viewer: Actor, human_id: str) -> dict[str, Any]:
     """The export bundle of case ``human_id`` as the viewer may see it (JSON-ready but for
     datetimes; see ``export_json``).
 
@@ -56,10 +58,12 @@ def case_export(*, viewer: Any, human_id: str) -> dict[str, Any]:
             }
             for r in content.reports
         ]
+    user = user_or_none(viewer)
     bundle = {
         "format": FORMAT,
         "exported_at": now(),
-        "exported_by": getattr(viewer, "username", str(viewer)),
+        # A host component (the only non-user that passes ``case.export``) by its repr.
+        "exported_by": user.username if user is not None else str(viewer),
         "roles": sorted(case_roles(viewer, case)),
         "case": _summary(case),
         "severity": _severity(case),
@@ -112,7 +116,7 @@ def _severity(case: Case) -> dict[str, Any]:
     }
 
 
-def _embargo(viewer: Any, case: Case) -> dict[str, Any] | None:
+def _embargo(viewer: Actor, case: Case) -> dict[str, Any] | None:
     if not allowed(viewer, "case.read_embargo", case):
         return None
     view = embargo_view(viewer=viewer, case=case)
@@ -130,7 +134,7 @@ def _embargo(viewer: Any, case: Case) -> dict[str, Any] | None:
     }
 
 
-def _timeline(viewer: Any, case: Case) -> list[dict[str, Any]]:
+def _timeline(viewer: Actor, case: Case) -> list[dict[str, Any]]:
     return [
         {
             "at": t.at,
@@ -145,7 +149,7 @@ def _timeline(viewer: Any, case: Case) -> list[dict[str, Any]]:
     ]
 
 
-def _patches(viewer: Any, case: Case) -> list[dict[str, Any]] | None:
+def _patches(viewer: Actor, case: Case) -> list[dict[str, Any]] | None:
     if not allowed(viewer, "case.read_patch", case):
         return None
     out = []
@@ -168,7 +172,7 @@ def _patches(viewer: Any, case: Case) -> list[dict[str, Any]] | None:
     return out
 
 
-def _advisory(viewer: Any, case: Case) -> dict[str, Any] | None:
+def _advisory(viewer: Actor, case: Case) -> dict[str, Any] | None:
     if not allowed(viewer, "case.read_advisory_draft", case):
         return None
     try:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from akrites.access.policy import require
+from akrites.accounts.actors import user_of
 from akrites.cases.reads import record_read
+from akrites.core.actors import Actor
 from akrites.core.errors import NotFound
 from akrites.intake.models import Report
 
@@ -16,7 +17,7 @@ PAGE_FIELDS = (
 )  # fmt: skip
 
 
-def report_list_own(*, viewer: Any, limit: int = 50, before: str | None = None) -> list[Report]:
+def report_list_own(*, viewer: Actor, limit: int = 50, before: str | None = None) -> list[Report]:
     """The viewer's newest reports (at most ``limit``, 1 to 200), older than report ``before``.
 
     Keyset pagination over the ``(reporter, created_at)`` index: the cost of a page does not
@@ -25,7 +26,7 @@ def report_list_own(*, viewer: Any, limit: int = 50, before: str | None = None) 
     one of the viewer's reports, else NotFound.
     """
     require(viewer, "report.view_own")
-    own = Report.objects.filter(reporter=viewer)
+    own = Report.objects.filter(reporter=user_of(viewer))
     if before is not None:
         anchor = own.filter(public_id=before).values_list("created_at", "id").first()
         if anchor is None:
@@ -37,7 +38,7 @@ def report_list_own(*, viewer: Any, limit: int = 50, before: str | None = None) 
     return list(page[: max(1, min(limit, 200))])
 
 
-def report_get(*, viewer: Any, public_id: str) -> Report:
+def report_get(*, viewer: Actor, public_id: str) -> Report:
     """The report, or NotFound if it does not exist or the viewer may not see it."""
     report = (
         Report.objects.select_related("case", "case__project").filter(public_id=public_id).first()

@@ -9,12 +9,13 @@ from django.utils.text import slugify
 
 from akrites.access.policy import require
 from akrites.audit.services import audit_append
+from akrites.core.actors import Actor
 from akrites.core.errors import Conflict, InvalidInput
 from akrites.orgs.models import ROLES_BY_KIND, Membership, Organisation, OrgKind
 
 
 @transaction.atomic
-def org_create(*, actor: Any, name: str, kind: str, slug: str = "") -> Organisation:
+def org_create(*, actor: Actor, name: str, kind: str, slug: str = "") -> Organisation:
     """Create an organisation.
 
     Raises InvalidInput for an unknown kind, Conflict for a taken slug.
@@ -38,7 +39,7 @@ def org_create(*, actor: Any, name: str, kind: str, slug: str = "") -> Organisat
 
 
 @transaction.atomic
-def membership_add(*, actor: Any, org: Organisation, user: Any, role: str) -> Membership:
+def membership_add(*, actor: Actor, org: Organisation, user: Any, role: str) -> Membership:
     """Give ``user`` a role in ``org``; the role must fit the organisation's kind."""
     require(actor, "org.add_member")
     allowed = ROLES_BY_KIND[org.kind]
@@ -63,7 +64,7 @@ def membership_add(*, actor: Any, org: Organisation, user: Any, role: str) -> Me
 
 
 @transaction.atomic
-def membership_remove(*, actor: Any, org: Organisation, user: Any, role: str) -> None:
+def membership_remove(*, actor: Actor, org: Organisation, user: Any, role: str) -> None:
     """Remove a role; access that came from it ends at once (policy reads memberships live)."""
     require(actor, "org.add_member")
     deleted, _ = Membership.objects.filter(user=user, organisation=org, role=role).delete()

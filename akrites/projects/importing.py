@@ -13,9 +13,9 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from akrites.access.policy import require
+from akrites.core.actors import Actor
 from akrites.core.errors import InvalidInput
 from akrites.projects.registry import InvalidRow, project_register, registry_row_parse
 
@@ -93,7 +93,7 @@ def _with_files(row: Mapping[str, object], base: Path) -> Mapping[str, object]:
 
 def projects_import(
     *,
-    actor: Any,
+    actor: Actor,
     rows: list[Mapping[str, object]],
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
@@ -110,7 +110,7 @@ def projects_import(
 
 
 def _import_one(
-    actor: Any, raw: Mapping[str, object], result: ImportResult
+    actor: Actor, raw: Mapping[str, object], result: ImportResult
 ) -> Iterator[tuple[str, str]]:
     if raw.get("__invalid__"):
         yield ("row", "not an object")

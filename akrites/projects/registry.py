@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from akrites.access.policy import require
 from akrites.audit.services import audit_append
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput
 from akrites.orgs.models import Organisation, OrgKind
@@ -192,7 +193,7 @@ def _file(raw: Mapping[str, object], key: str) -> bytes | None:
 
 
 @transaction.atomic
-def project_register(*, actor: Any, row: RegistryRow) -> tuple[Project, bool]:
+def project_register(*, actor: Actor, row: RegistryRow) -> tuple[Project, bool]:
     """Create or update the project ``row.slug`` from a parsed row; (project, created).
 
     Raises InvalidInput (``team``, ``purls``, ``maintainers``) for references that do not
@@ -328,7 +329,7 @@ def _store_file(project: Project, parsed: ParsedFile) -> SecurityFile:
 
 @transaction.atomic
 def project_security_file_set(
-    *, actor: Any, project: Project, kind: str, content: bytes
+    *, actor: Actor, project: Project, kind: str, content: bytes
 ) -> SecurityFile:
     """Parse and record a project's security.txt or SECURITY.md (given, never fetched).
 

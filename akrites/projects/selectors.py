@@ -4,15 +4,15 @@ NotFound as for a project that does not exist."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from akrites.access.policy import allowed
+from akrites.core.actors import Actor
 from akrites.core.errors import NotFound
 from akrites.projects import criticality
 from akrites.projects.models import Package, Project, ProjectContact, SecurityFile
 
 
-def project_list(*, viewer: Any, query: str = "", limit: int = 200) -> list[Project]:
+def project_list(*, viewer: Actor, query: str = "", limit: int = 200) -> list[Project]:
     if not allowed(viewer, "registry.view"):
         raise NotFound()
     qs = Project.objects.select_related("team").order_by("slug")
@@ -30,7 +30,7 @@ class ProjectDetail:
     criticality: list[tuple[criticality.Input, float | None, float | None]]
 
 
-def project_detail(*, viewer: Any, slug: str) -> ProjectDetail:
+def project_detail(*, viewer: Actor, slug: str) -> ProjectDetail:
     if not allowed(viewer, "registry.view"):
         raise NotFound()
     try:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.text import slugify
 from packageurl import PackageURL
 
 from akrites.access.policy import require
 from akrites.audit.services import audit_append
+from akrites.core.actors import Actor
 from akrites.core.errors import Conflict, InvalidInput
 from akrites.orgs.models import Organisation, OrgKind
 from akrites.projects.models import Package, Project
@@ -27,7 +26,7 @@ def normalise_purl(value: str, *, field: str = "purl") -> PackageURL:
 @transaction.atomic
 def project_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     team: Organisation | None = None,
     slug: str = "",
@@ -54,7 +53,7 @@ def project_create(
 
 
 @transaction.atomic
-def package_add(*, actor: Any, project: Project, purl: str) -> Package:
+def package_add(*, actor: Actor, project: Project, purl: str) -> Package:
     """Register a package (by purl) for a project. Raises InvalidInput / Conflict."""
     require(actor, "package.add")
     parsed = normalise_purl(purl)

@@ -8,15 +8,15 @@ services, so there is one disclosure instant and one policy.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from akrites.cases.models import Case
 from akrites.confidentiality.services import embargo_request_extension, embargo_set_date
+from akrites.core.actors import Actor
 from akrites.core.errors import InvalidInput
 
 
 def embargo_set_disclosure(
-    *, actor: Any, case: Case, at: datetime, request_exception: bool, reason: str
+    *, actor: Actor, case: Case, at: datetime, request_exception: bool, reason: str
 ) -> bool:
     """Set the embargo end to ``at``, or ask for an extension beyond the policy limit.
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import format_datetime, formataddr
-from typing import Any
 
 from django.db.models import F, Q
 from unidiff.patch import PatchSet
 
 from akrites.access.policy import require
 from akrites.cases.models import Case
+from akrites.core.actors import Actor
 from akrites.core.errors import Conflict
 from akrites.intake.models import Report
 from akrites.remediation.conf import remediation_policy
@@ -130,7 +130,7 @@ def build_mbox(case: Case, patch: PatchProposal) -> str:
     )
 
 
-def fix_export(*, viewer: Any, case: Case) -> FixExport:
+def fix_export(*, viewer: Actor, case: Case) -> FixExport:
     """The canonical fix of ``case`` as a mailbox and a patch file (maintainers and SIRT).
 
     Raises NotFound/PermissionDenied (policy) and Conflict when no fix has been chosen.

@@ -13,7 +13,7 @@ from akrites.access.policy import SIRT, allowed, case_roles, require
 from akrites.cases.models import Case
 from akrites.cases.selectors import case_get
 from akrites.confidentiality.ends import agreed_end
-from akrites.core.actors import SystemActor
+from akrites.core.actors import Actor, SystemActor
 from akrites.core.errors import NotFound
 from akrites.projects.models import Project
 from akrites.remediation.models import (
@@ -42,15 +42,17 @@ def forwarded_to_maintainers(patch: PatchProposal, terms: ProjectTerms) -> bool:
     return terms.accepts_patches or patch.author_role != "contributor"
 
 
-def _may_see(viewer: Any, roles: frozenset[str], patch: PatchProposal, terms: ProjectTerms) -> bool:
+def _may_see(
+    viewer: Actor, roles: frozenset[str], patch: PatchProposal, terms: ProjectTerms
+) -> bool:
     if isinstance(viewer, SystemActor) or SIRT in roles:
         return True
-    if patch.author_id is not None and patch.author_id == getattr(viewer, "pk", None):
+    if patch.author_id is not None and patch.author_id == viewer.pk:
         return True
     return "maintainer" in roles and forwarded_to_maintainers(patch, terms)
 
 
-def patch_list(*, viewer: Any, case: Case) -> list[PatchProposal]:
+def patch_list(*, viewer: Actor, case: Case) -> list[PatchProposal]:
     """The case's patches this viewer may see, oldest first."""
     require(viewer, "case.view", case)
     roles = case_roles(viewer, case)
@@ -59,7 +61,7 @@ def patch_list(*, viewer: Any, case: Case) -> list[PatchProposal]:
     return [p for p in patches if _may_see(viewer, roles, p, terms)]
 
 
-def patch_get(*, viewer: Any, case: Case, public_id: str) -> PatchProposal:
+def patch_get(*, viewer: Actor, case: Case, public_id: str) -> PatchProposal:
     """One patch of ``case``; NotFound if it does not exist or the viewer may not see it."""
     require(viewer, "case.view", case)
     patch = PatchProposal.objects.filter(case=case, public_id=public_id).first()
@@ -105,7 +107,7 @@ ROOM_ACTIONS = (
 )
 
 
-def remediation_room(*, viewer: Any, human_id: str) -> RemediationRoom:
+def remediation_room(*, viewer: Actor, human_id: str) -> RemediationRoom:
     """Everything of one case's remediation the viewer may see, and what they may do."""
     case = case_get(viewer=viewer, human_id=human_id)
     may = {a.replace(".", "_"): allowed(viewer, a, case) for a in ROOM_ACTIONS}
@@ -137,7 +139,7 @@ class TermsView:
     may_mark_status: bool
 
 
-def terms_view(*, viewer: Any, project_slug: str) -> TermsView:
+def terms_view(*, viewer: Actor, project_slug: str) -> TermsView:
     """A project's terms for its maintainers and the SIRT; NotFound for anyone else."""
     project = Project.objects.filter(slug=project_slug).first()
     if project is None:

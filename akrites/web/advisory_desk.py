@@ -12,6 +12,7 @@ from typing import Any
 from akrites.access.policy import allowed, require
 from akrites.cases.models import Case, Status
 from akrites.cases.selectors import case_get
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import NotFound
 from akrites.disclosure.instant import disclosure_instant
@@ -69,7 +70,7 @@ class AdvisoryDesk:
         return self.instant is not None and now() >= self.instant
 
 
-def advisory_desk(*, viewer: Any, human_id: str) -> AdvisoryDesk:
+def advisory_desk(*, viewer: Actor, human_id: str) -> AdvisoryDesk:
     """The desk of case ``human_id``. NotFound for a case the viewer may not see;
     PermissionDenied for a viewer who sees the case but may not edit its advisory."""
     case = case_get(viewer=viewer, human_id=human_id)

@@ -18,6 +18,7 @@ from akrites.cases.models import Case, CaseParticipant
 from akrites.cases.selectors import CaseView, case_room
 from akrites.cases.triage.severity import Severity, score_or_none
 from akrites.confidentiality.selectors import case_panel
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput, NotFound
 from akrites.disclosure.content import AdvisoryContent, content_from_dict
@@ -79,7 +80,7 @@ def _severity(case: Case) -> tuple[Severity | None, str]:
     return None, ""
 
 
-def _advisory(viewer: Any, case: Case) -> tuple[Advisory | None, AdvisoryContent | None]:
+def _advisory(viewer: Actor, case: Case) -> tuple[Advisory | None, AdvisoryContent | None]:
     if not allowed(viewer, "case.read_advisory_draft", case):
         return None, None
     try:
@@ -92,7 +93,7 @@ def _advisory(viewer: Any, case: Case) -> tuple[Advisory | None, AdvisoryContent
         return advisory, None
 
 
-def _links(viewer: Any, case: Case) -> list[Link]:
+def _links(viewer: Actor, case: Case) -> list[Link]:
     candidates = [
         ("case.view_triage", "cases:triage-panel", "Triage: severity, priority, clocks"),
         ("remediation.view_ladder", "remediation:case", "Remediation: dates, patches, status"),
@@ -109,7 +110,7 @@ def _links(viewer: Any, case: Case) -> list[Link]:
     return links
 
 
-def room_get(*, viewer: Any, human_id: str) -> Room:
+def room_get(*, viewer: Actor, human_id: str) -> Room:
     """Everything of case ``human_id`` the viewer may see, each part only if allowed."""
     view = case_room(viewer=viewer, human_id=human_id)
     case = view.case

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from akrites.access.policy import allowed
+from akrites.core.actors import Actor
 
 
-def _entries(user: object) -> list[tuple[str, str]]:
+def _entries(user: Actor) -> list[tuple[str, str]]:
     items = []
     if allowed(user, "queue.view"):
         items.append(("web:dashboard", "Dashboard"))

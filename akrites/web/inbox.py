@@ -29,6 +29,7 @@ from akrites.cases.selectors import case_list
 from akrites.cases.triage.clocks import ClockState
 from akrites.confidentiality.ends import embargo_ends
 from akrites.confidentiality.selectors import viewer_zone
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.remediation.clocks import acknowledge_clocks, dates_set
 from akrites.web.caseroom import countdown_text
@@ -69,7 +70,7 @@ class InboxRow:
         return self.case.assessed_cvss_score or self.case.proposed_cvss_score
 
 
-def _next_actions(viewer: Any, cases: list[Case], dated: set[int]) -> dict[int, NextAction]:
+def _next_actions(viewer: Actor, cases: list[Case], dated: set[int]) -> dict[int, NextAction]:
     """The next action per case id, for the cases whose status calls for one."""
     ack = allowed_cases(
         viewer, "case.acknowledge", [c for c in cases if c.status in AWAITING_ACKNOWLEDGEMENT]
@@ -81,7 +82,7 @@ def _next_actions(viewer: Any, cases: list[Case], dated: set[int]) -> dict[int, 
     return actions
 
 
-def inbox_rows(*, viewer: Any, open_only: bool = True, limit: int = 100) -> list[InboxRow]:
+def inbox_rows(*, viewer: Actor, open_only: bool = True, limit: int = 100) -> list[InboxRow]:
     """The viewer's cases, newest first (only those still being worked on by default)."""
     statuses: Collection[str] | None = OPEN_STATUSES if open_only else None
     cases = case_list(viewer=viewer, statuses=statuses, limit=limit)

@@ -13,7 +13,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
-from typing import Any
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
@@ -22,6 +21,7 @@ from akrites.access.policy import require
 from akrites.cases.models import Case, Status, TimelineEntry
 from akrites.cases.triage.models import ClockBreach
 from akrites.cases.triage.selectors import QueueRow, breach_list, triage_queue
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.intake.models import Report, ReportStatus
 
@@ -62,7 +62,7 @@ def _weeks(count: int, at: datetime) -> list[date]:
     return [last - timedelta(weeks=i) for i in range(count - 1, -1, -1)]
 
 
-def intake_per_day(*, viewer: Any, days: int = 30) -> Series:
+def intake_per_day(*, viewer: Actor, days: int = 30) -> Series:
     """Reports received per UTC day over the last ``days`` days (today included)."""
     require(viewer, "queue.view")
     days = _clamp(days, MAX_DAYS)
@@ -83,7 +83,7 @@ def intake_per_day(*, viewer: Any, days: int = 30) -> Series:
     )
 
 
-def duplicate_rate_per_week(*, viewer: Any, weeks: int = 12) -> Series:
+def duplicate_rate_per_week(*, viewer: Actor, weeks: int = 12) -> Series:
     """Per ISO week of arrival: the percentage of reports found to be duplicates."""
     require(viewer, "queue.view")
     span = _weeks(_clamp(weeks, MAX_WEEKS), now())
@@ -106,7 +106,7 @@ def duplicate_rate_per_week(*, viewer: Any, weeks: int = 12) -> Series:
     return Series(labels=[w.isoformat() for w in span], values={"Duplicates (%)": rate})
 
 
-def time_to_milestones(*, viewer: Any, weeks: int = 12) -> Series:
+def time_to_milestones(*, viewer: Actor, weeks: int = 12) -> Series:
     """Per ISO week in which a case first reached a milestone: the median number of days
     from the case's opening to it (acknowledged, fix ready, disclosed)."""
     require(viewer, "queue.view")
@@ -147,7 +147,7 @@ class DashboardSummary:
     reports_today: int
 
 
-def dashboard_summary(*, viewer: Any, top: int = 5) -> DashboardSummary:
+def dashboard_summary(*, viewer: Actor, top: int = 5) -> DashboardSummary:
     """The queue at a glance: the highest-priority cases in triage, how many are unclaimed,
     open cases by status, and recorded SLA and EU CRA breaches (most recently due first)."""
     require(viewer, "queue.view")

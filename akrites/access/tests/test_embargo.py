@@ -134,6 +134,17 @@ def test_early_lift_needs_two_different_people(notified, maintainer, coordinator
     assert entry.actor_id == coordinator.pk and entry.data["proposed_by"] == maintainer.pk
 
 
+def test_an_early_lift_is_proposed_by_a_person_never_by_a_host(notified, maintainer, system):
+    """The two-person rule counts people: a host component cannot be the first of the two."""
+    from akrites.confidentiality.models import EmbargoChange
+
+    embargo_set_date(actor=maintainer, case=notified, ends_at=weekday_in(20))
+    with pytest.raises(PermissionDenied):
+        embargo_lift_propose(actor=system, case=notified, reason="fix shipped")
+    assert not EmbargoChange.objects.exists()
+    assert Embargo.objects.get(case=notified).state == EmbargoState.ACTIVE
+
+
 def test_break_discloses_at_once_and_tells_everyone(observed, coordinator):
     from akrites.notifications.models import Event
 

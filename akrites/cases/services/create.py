@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from akrites.access.policy import require
+from akrites.accounts.actors import user_or_none
 from akrites.audit.services import actor_fields, audit_append
 from akrites.cases.models import Case, CaseCounter, Status, TimelineEntry, Visibility
 from akrites.cases.triage.severity import score_or_none
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput
 from akrites.projects.models import Package, Project
@@ -63,7 +64,7 @@ class CaseOpening:
 
 
 def cases_open_many(
-    *, actor: Any, items: Sequence[CaseOpening], at: datetime | None = None
+    *, actor: Actor, items: Sequence[CaseOpening], at: datetime | None = None
 ) -> list[Case]:
     """Open one case in triage per item, in order, with its ``created`` timeline row.
 
@@ -81,7 +82,7 @@ def cases_open_many(
     numbers = allocate_case_numbers(at.year, len(items))
     cases = [_case(item, at, number) for item, number in zip(items, numbers, strict=True)]
     Case.objects.bulk_create(cases)
-    person, label = _user_or_none(actor), _label(actor)
+    person, label = user_or_none(actor), _label(actor)
     TimelineEntry.objects.bulk_create(
         TimelineEntry(case=case, at=at, actor=person, actor_label=label, kind="created",
                       new_status=Status.TRIAGE, visibility=Visibility.PARTICIPANTS)
@@ -117,7 +118,7 @@ def _case(item: CaseOpening, at: datetime, number: int) -> Case:
 
 @transaction.atomic
 def case_create(
-    *, actor: Any, project: Project, title: str, package: Package | None = None, summary: str = ""
+    *, actor: Actor, project: Project, title: str, package: Package | None = None, summary: str = ""
 ) -> Case:
     """Open a case in triage. Guarantees a unique human id; records timeline and audit."""
     require(actor, "case.create")
@@ -125,7 +126,7 @@ def case_create(
 
 
 def case_open(
-    *, actor: Any, project: Project, title: str, package: Package | None, summary: str
+    *, actor: Actor, project: Project, title: str, package: Package | None, summary: str
 ) -> Case:
     """Open one case and audit it; the caller has checked permission and holds a transaction.
 
@@ -148,9 +149,5 @@ def case_open(
     return case
 
 
-def _user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _label(actor: Any) -> str:
+def _label(actor: Actor) -> str:
     return actor_fields(actor)[1]

@@ -8,15 +8,17 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from akrites.access.policy import require
+from akrites.accounts.actors import user_of
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case, CaseParticipant, ParticipantRole
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, NotFound
 
 
 @transaction.atomic
 def participant_add(
-    *, actor: Any, case: Case, user: Any, role: str, expires_at: datetime | None = None
+    *, actor: Actor, case: Case, user: Any, role: str, expires_at: datetime | None = None
 ) -> CaseParticipant:
     """Grant ``user`` a role on ``case``. Raises InvalidInput for an unknown role."""
     require(actor, "case.add_participant", case)
@@ -27,7 +29,7 @@ def participant_add(
     try:
         with transaction.atomic():
             participant = CaseParticipant.objects.create(
-                case=case, user=user, role=role, added_by=actor, expires_at=expires_at
+                case=case, user=user, role=role, added_by=user_of(actor), expires_at=expires_at
             )
     except IntegrityError:
         raise Conflict("the user already has this role on the case") from None
@@ -42,7 +44,7 @@ def participant_add(
 
 
 @transaction.atomic
-def participant_revoke(*, actor: Any, case: Case, user: Any, role: str) -> None:
+def participant_revoke(*, actor: Actor, case: Case, user: Any, role: str) -> None:
     """End a participation at once; the user's next request no longer sees the case."""
     require(actor, "case.add_participant", case)
     updated = CaseParticipant.objects.filter(

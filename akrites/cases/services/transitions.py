@@ -8,16 +8,16 @@ nothing.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
 from akrites.access.policy import require
+from akrites.accounts.actors import user_or_none
 from akrites.audit.services import audit_append
 from akrites.cases.lifecycle import MACHINE, MAINTAINERS_TOLD
 from akrites.cases.models import Case, Status, TimelineEntry
-from akrites.cases.services.create import _label, _user_or_none
+from akrites.cases.services.create import _label
 from akrites.cases.triage.hooks import on_transition
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput, NotFound
 from akrites.core.outbox import notify
@@ -28,7 +28,7 @@ MAX_REASON = 10_000
 
 @transaction.atomic
 def case_transition(
-    *, actor: Any, case: Case, name: str, reason: str = "", duplicate_of: Case | None = None
+    *, actor: Actor, case: Case, name: str, reason: str = "", duplicate_of: Case | None = None
 ) -> Case:
     """Apply the transition ``name`` to ``case``.
 
@@ -72,7 +72,7 @@ def case_transition(
     TimelineEntry.objects.create(
         case=locked,
         at=at,
-        actor=_user_or_none(actor),
+        actor=user_or_none(actor),
         actor_label=_label(actor),
         kind="transition",
         old_status=old,
@@ -92,15 +92,15 @@ def case_transition(
     return locked
 
 
-def case_accept(*, actor: Any, case: Case, reason: str = "") -> Case:
+def case_accept(*, actor: Actor, case: Case, reason: str = "") -> Case:
     return case_transition(actor=actor, case=case, name="accept", reason=reason)
 
 
-def case_reject(*, actor: Any, case: Case, reason: str) -> Case:
+def case_reject(*, actor: Actor, case: Case, reason: str) -> Case:
     return case_transition(actor=actor, case=case, name="reject", reason=reason)
 
 
-def _check_original(actor: Any, case: Case, original: Case | None) -> None:
+def _check_original(actor: Actor, case: Case, original: Case | None) -> None:
     if original is None:
         raise InvalidInput("duplicate_of", "name the case this one duplicates")
     if original.pk == case.pk:
@@ -110,64 +110,64 @@ def _check_original(actor: Any, case: Case, original: Case | None) -> None:
     require(actor, "case.view", original)
 
 
-def case_mark_duplicate(*, actor: Any, case: Case, of: Case, reason: str = "") -> Case:
+def case_mark_duplicate(*, actor: Actor, case: Case, of: Case, reason: str = "") -> Case:
     """Mark ``case`` a duplicate of ``of`` (another case that is not itself a duplicate)."""
     return case_transition(
         actor=actor, case=case, name="mark_duplicate", reason=reason, duplicate_of=of
     )
 
 
-def case_mark_already_public(*, actor: Any, case: Case, reason: str = "") -> Case:
+def case_mark_already_public(*, actor: Actor, case: Case, reason: str = "") -> Case:
     return case_transition(actor=actor, case=case, name="mark_already_public", reason=reason)
 
 
-def case_reopen(*, actor: Any, case: Case, reason: str) -> Case:
+def case_reopen(*, actor: Actor, case: Case, reason: str) -> Case:
     return case_transition(actor=actor, case=case, name="reopen", reason=reason)
 
 
-def case_notify_maintainers(*, actor: Any, case: Case, reason: str = "") -> Case:
+def case_notify_maintainers(*, actor: Actor, case: Case, reason: str = "") -> Case:
     return case_transition(actor=actor, case=case, name="notify_maintainers", reason=reason)
 
 
-def case_acknowledge(*, actor: Any, case: Case, reason: str = "") -> Case:
+def case_acknowledge(*, actor: Actor, case: Case, reason: str = "") -> Case:
     return case_transition(actor=actor, case=case, name="acknowledge", reason=reason)
 
 
-def case_dispute(*, actor: Any, case: Case, reason: str) -> Case:
+def case_dispute(*, actor: Actor, case: Case, reason: str) -> Case:
     return case_transition(actor=actor, case=case, name="dispute", reason=reason)
 
 
-def case_resume(*, actor: Any, case: Case, reason: str) -> Case:
+def case_resume(*, actor: Actor, case: Case, reason: str) -> Case:
     return case_transition(actor=actor, case=case, name="resume", reason=reason)
 
 
-def case_escalate(*, actor: Any, case: Case, reason: str = "") -> Case:
+def case_escalate(*, actor: Actor, case: Case, reason: str = "") -> Case:
     return case_transition(actor=actor, case=case, name="escalate", reason=reason)
 
 
-def case_enter_stewardship(*, actor: Any, case: Case, reason: str) -> Case:
+def case_enter_stewardship(*, actor: Actor, case: Case, reason: str) -> Case:
     return case_transition(actor=actor, case=case, name="enter_stewardship", reason=reason)
 
 
-def case_start_fix(*, actor: Any, case: Case, reason: str = "") -> Case:
+def case_start_fix(*, actor: Actor, case: Case, reason: str = "") -> Case:
     return case_transition(actor=actor, case=case, name="start_fix", reason=reason)
 
 
-def case_mark_fix_ready(*, actor: Any, case: Case, reason: str = "") -> Case:
+def case_mark_fix_ready(*, actor: Actor, case: Case, reason: str = "") -> Case:
     return case_transition(actor=actor, case=case, name="mark_fix_ready", reason=reason)
 
 
-def case_prenotify(*, actor: Any, case: Case, reason: str = "") -> Case:
+def case_prenotify(*, actor: Actor, case: Case, reason: str = "") -> Case:
     return case_transition(actor=actor, case=case, name="prenotify", reason=reason)
 
 
-def case_disclose(*, actor: Any, case: Case, reason: str = "") -> Case:
+def case_disclose(*, actor: Actor, case: Case, reason: str = "") -> Case:
     return case_transition(actor=actor, case=case, name="disclose", reason=reason)
 
 
-def case_break_embargo(*, actor: Any, case: Case, reason: str) -> Case:
+def case_break_embargo(*, actor: Actor, case: Case, reason: str) -> Case:
     return case_transition(actor=actor, case=case, name="break_embargo", reason=reason)
 
 
-def case_close(*, actor: Any, case: Case, reason: str = "") -> Case:
+def case_close(*, actor: Actor, case: Case, reason: str = "") -> Case:
     return case_transition(actor=actor, case=case, name="close", reason=reason)

@@ -19,6 +19,7 @@ from akrites.cases.triage.models import ClockBreach
 from akrites.cases.triage.reports import sent_reports
 from akrites.cases.triage.severity import Severity, cwe_name, score_or_none
 from akrites.cases.triage.signal import NEWCOMER, TrackRecord, quota_status, track_records
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput, NotFound
 
@@ -63,7 +64,7 @@ def _priority(case: Case, senders: set[int], records: dict[int, TrackRecord]) ->
 
 def triage_queue(
     *,
-    viewer: Any,
+    viewer: Actor,
     limit: int = 100,
     statuses: Collection[str] = (Status.TRIAGE,),
     keep: Callable[[QueueRow], bool] | None = None,
@@ -123,7 +124,7 @@ def _cwe(value: str) -> tuple[str, str] | None:
         return (value, "not in the CWE catalogue")
 
 
-def case_triage(*, viewer: Any, human_id: str) -> TriagePanel:
+def case_triage(*, viewer: Actor, human_id: str) -> TriagePanel:
     """The triage panel of one case; NotFound for a viewer without ``case.view_triage``
     (maintainers and reporters see the case room, not the SIRT's scoring)."""
     case = case_get(viewer=viewer, human_id=human_id)
@@ -145,7 +146,7 @@ def case_triage(*, viewer: Any, human_id: str) -> TriagePanel:
     )
 
 
-def breach_list(*, viewer: Any, limit: int = 200) -> list[ClockBreach]:
+def breach_list(*, viewer: Actor, limit: int = 200) -> list[ClockBreach]:
     """Recorded clock breaches, most recently due first."""
     require(viewer, "queue.view")
     return list(
@@ -163,7 +164,7 @@ class ScannerProfile:
     quota: tuple[int, int, int] | None
 
 
-def scanner_profile(*, viewer: Any, username: str) -> ScannerProfile:
+def scanner_profile(*, viewer: Actor, username: str) -> ScannerProfile:
     """A scanner identity's public profile: accountable organisation, outcomes, precision.
 
     Public by design (accountability for automated finders); quotas are shown only to the
@@ -182,7 +183,7 @@ def scanner_profile(*, viewer: Any, username: str) -> ScannerProfile:
     return ScannerProfile(user=user, record=record, quota=quota)
 
 
-def sender_get(*, viewer: Any, username: str) -> Any:
+def sender_get(*, viewer: Actor, username: str) -> Any:
     """A sender account whose quota the viewer may see; NotFound otherwise."""
     user = get_user_model().objects.filter(username=username).first()
     if user is None or not allowed(viewer, "sender.view_quota", user):
@@ -190,14 +191,14 @@ def sender_get(*, viewer: Any, username: str) -> Any:
     return user
 
 
-def sender_quota(*, viewer: Any, user: Any) -> tuple[int, int, int]:
+def sender_quota(*, viewer: Actor, user: Any) -> tuple[int, int, int]:
     """(used in 24 h, effective daily limit, base limit) of ``user``; 0 limits mean none."""
     if not allowed(viewer, "sender.view_quota", user):
         raise NotFound()
     return quota_status(user=user)
 
 
-def queue_projects(*, viewer: Any, statuses: Collection[str]) -> list[tuple[str, str]]:
+def queue_projects(*, viewer: Actor, statuses: Collection[str]) -> list[tuple[str, str]]:
     """(slug, name) of the projects with a case in ``statuses``, by name: the queue's
     project filter offers only projects that can match."""
     require(viewer, "queue.view")

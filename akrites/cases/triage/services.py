@@ -15,15 +15,17 @@ from django.db import transaction
 from django.db.models import Q
 
 from akrites.access.policy import require
+from akrites.accounts.actors import user_or_none
 from akrites.audit.services import audit_append
 from akrites.cases.lifecycle import SET_ASIDE
 from akrites.cases.models import Case, Status, TimelineEntry, Visibility
-from akrites.cases.services.create import _label, _user_or_none
+from akrites.cases.services.create import _label
 from akrites.cases.services.transitions import MAX_REASON, case_transition
 from akrites.cases.triage.clocks import case_clocks
 from akrites.cases.triage.hooks import outcomes_record
 from akrites.cases.triage.models import ClockBreach, Outcome, SenderQuota
 from akrites.cases.triage.severity import cwe_name, parse_cvss
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, NotFound
 
@@ -54,11 +56,11 @@ def _reason(reason: str, *, required: bool) -> str:
     return reason
 
 
-def _timeline(actor: Any, case: Case, kind: str, reason: str, visibility: str) -> None:
+def _timeline(actor: Actor, case: Case, kind: str, reason: str, visibility: str) -> None:
     TimelineEntry.objects.create(
         case=case,
         at=now(),
-        actor=_user_or_none(actor),
+        actor=user_or_none(actor),
         actor_label=_label(actor),
         kind=kind,
         reason=reason,
@@ -66,12 +68,12 @@ def _timeline(actor: Any, case: Case, kind: str, reason: str, visibility: str) -
     )
 
 
-def _audit(actor: Any, case: Case, action: str, data: dict[str, Any]) -> None:
+def _audit(actor: Actor, case: Case, action: str, data: dict[str, Any]) -> None:
     audit_append(actor=actor, action=action, object_type="case", object_id=case.human_id, data=data)
 
 
 @transaction.atomic
-def case_claim(*, actor: Any, case: Case) -> Case:
+def case_claim(*, actor: Actor, case: Case) -> Case:
     """Make ``actor`` the one coordinator working ``case``.
 
     The claim is a single conditional UPDATE (``… WHERE claimed_by IS NULL``): of two
@@ -80,11 +82,12 @@ def case_claim(*, actor: Any, case: Case) -> Case:
     counts as the first human response (SLA acknowledge).
     """
     require(actor, "case.claim", case)
-    if _user_or_none(actor) is None:
+    user = user_or_none(actor)
+    if user is None:
         raise InvalidInput("actor", "only a signed-in coordinator can claim a case")
     at = now()
     taken = Case.objects.filter(pk=case.pk, claimed_by__isnull=True).update(
-        claimed_by=actor, claimed_at=at
+        claimed_by=user, claimed_at=at
     )
     if not taken:
         holder = Case.objects.filter(pk=case.pk).values_list("claimed_by_id", flat=True).first()
@@ -99,7 +102,7 @@ def case_claim(*, actor: Any, case: Case) -> Case:
 
 
 @transaction.atomic
-def case_release(*, actor: Any, case: Case) -> Case:
+def case_release(*, actor: Actor, case: Case) -> Case:
     """Give up a claim. Only the holder may, or a SIRT lead (``case.release_any``).
 
     Raises Conflict when the case is not claimed.
@@ -122,7 +125,7 @@ def case_release(*, actor: Any, case: Case) -> Case:
 
 @transaction.atomic
 def case_severity_assess(
-    *, actor: Any, case: Case, vector: str = "", cwe: str = "", reason: str
+    *, actor: Actor, case: Case, vector: str = "", cwe: str = "", reason: str
 ) -> Case:
     """Record the SIRT's severity: a CVSS 3.1/4.0 vector and/or a CWE id, with a reason.
 
@@ -142,7 +145,7 @@ def case_severity_assess(
         locked.assessed_cvss_score = severity.score
     if cwe_id:
         locked.assessed_cwe = cwe_id
-    locked.assessed_by = _user_or_none(actor)
+    locked.assessed_by = user_or_none(actor)
     locked.assessed_at = at
     locked.updated_at = at
     locked.save(
@@ -170,7 +173,7 @@ def case_severity_assess(
 
 
 @transaction.atomic
-def case_exploitation_set(*, actor: Any, case: Case, known_exploited: bool, reason: str) -> Case:
+def case_exploitation_set(*, actor: Actor, case: Case, known_exploited: bool, reason: str) -> Case:
     """Mark or unmark ``case`` as known exploited, with the evidence as reason.
 
     The first marking stamps ``exploited_at`` (awareness), which starts the EU CRA clocks;
@@ -194,7 +197,7 @@ def case_exploitation_set(*, actor: Any, case: Case, known_exploited: bool, reas
 
 
 @transaction.atomic
-def case_cra_report_record(*, actor: Any, case: Case, report: str, reason: str = "") -> Case:
+def case_cra_report_record(*, actor: Actor, case: Case, report: str, reason: str = "") -> Case:
     """Record that an EU CRA report (``early_warning``, ``notification``, ``final_report``)
     was filed, which stops its clock. Raises InvalidInput for an unknown report, Conflict
     when the case is not known exploited, no fix is ready (final report) or it was filed."""
@@ -218,7 +221,7 @@ def case_cra_report_record(*, actor: Any, case: Case, report: str, reason: str =
 
 
 @transaction.atomic
-def case_reject_as_spam(*, actor: Any, case: Case, reason: str) -> Case:
+def case_reject_as_spam(*, actor: Actor, case: Case, reason: str) -> Case:
     """Reject ``case`` (the ordinary ``reject`` transition) and count it as spam against
     its senders' signal instead of merely invalid."""
     updated = case_transition(actor=actor, case=case, name="reject", reason=reason)
@@ -228,7 +231,7 @@ def case_reject_as_spam(*, actor: Any, case: Case, reason: str) -> Case:
 
 
 @transaction.atomic
-def sender_quota_set(*, actor: Any, user: Any, daily_limit: int, reason: str) -> SenderQuota:
+def sender_quota_set(*, actor: Actor, user: Any, daily_limit: int, reason: str) -> SenderQuota:
     """Set a sender's daily report budget (before signal scaling). SIRT lead only."""
     require(actor, "sender.set_quota")
     reason = _reason(reason, required=True)
@@ -239,7 +242,7 @@ def sender_quota_set(*, actor: Any, user: Any, daily_limit: int, reason: str) ->
         defaults={
             "daily_limit": daily_limit,
             "updated_at": now(),
-            "updated_by": _user_or_none(actor),
+            "updated_by": user_or_none(actor),
         },
     )
     audit_append(
@@ -253,7 +256,7 @@ def sender_quota_set(*, actor: Any, user: Any, daily_limit: int, reason: str) ->
 
 
 @transaction.atomic
-def clock_breaches_record(*, actor: Any) -> list[ClockBreach]:
+def clock_breaches_record(*, actor: Actor) -> list[ClockBreach]:
     """Record every clock now past due (or met late) that is not recorded yet.
 
     Idempotent: at most one row per (case, clock); a second run records nothing new.

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 
 from akrites.access.policy import require
+from akrites.accounts.actors import user_of
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case
 from akrites.confidentiality.ends import default_embargo, policy_days
@@ -31,6 +32,7 @@ from akrites.confidentiality.services.transitions import (
     embargo_transition,
     locked_change,
 )
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, PermissionDenied
 
@@ -64,13 +66,13 @@ def _aware(value: datetime, field: str) -> datetime:
     return value
 
 
-def _audit(actor: Any, case: Case, action: str, data: dict[str, Any]) -> None:
+def _audit(actor: Actor, case: Case, action: str, data: dict[str, Any]) -> None:
     audit_append(actor=actor, action=action, object_type="case", object_id=case.human_id, data=data)
 
 
 @transaction.atomic
 def embargo_set_date(
-    *, actor: Any, case: Case, ends_at: datetime, allow_weekend: bool = False
+    *, actor: Actor, case: Case, ends_at: datetime, allow_weekend: bool = False
 ) -> Embargo:
     """The maintainers choose the disclosure instant: in the future, within the policy limit,
     not on a weekend (UTC) unless ``allow_weekend``. Raises InvalidInput otherwise."""
@@ -92,7 +94,7 @@ def embargo_set_date(
     at = now()
     embargo.ends_at, embargo.chosen_by, embargo.chosen_at, embargo.updated_at = (
         ends_at,
-        actor,
+        user_of(actor),
         at,
         at,
     )
@@ -103,7 +105,7 @@ def embargo_set_date(
 
 @transaction.atomic
 def embargo_request_extension(
-    *, actor: Any, case: Case, until: datetime, reason: str
+    *, actor: Actor, case: Case, until: datetime, reason: str
 ) -> EmbargoChange:
     """Ask for a later end than the policy allows; the SIRT decides (``embargo_decide``)."""
     require(actor, "embargo.request_extension", case)
@@ -116,7 +118,7 @@ def embargo_request_extension(
         kind=ChangeKind.EXTEND,
         until=until,
         reason=_reason(reason),
-        proposed_by=actor,
+        proposed_by=user_of(actor),
     )
     _audit(
         actor, case, "embargo.request_extension", {"change": change.pk, "until": until.isoformat()}
@@ -125,14 +127,14 @@ def embargo_request_extension(
 
 
 @transaction.atomic
-def embargo_decide_extension(*, actor: Any, change: EmbargoChange, approve: bool) -> Embargo:
+def embargo_decide_extension(*, actor: Actor, change: EmbargoChange, approve: bool) -> Embargo:
     """The SIRT approves or rejects an extension; the requester cannot decide their own."""
     case = change.embargo.case
     require(actor, "embargo.approve_extension", case)
     embargo = locked_embargo(case)
     name = "approve_extension" if approve else "reject_extension"
     change = locked_change(change, name=name)
-    if change.proposed_by_id == getattr(actor, "pk", None):
+    if change.proposed_by_id == actor.pk:
         raise PermissionDenied("another SIRT member must decide on your request")
     change_transition(actor=actor, change=change, name=name)
     if approve and change.until is not None:
@@ -144,7 +146,7 @@ def embargo_decide_extension(*, actor: Any, change: EmbargoChange, approve: bool
 
 
 @transaction.atomic
-def embargo_mark_exploited(*, actor: Any, case: Case) -> Embargo:
+def embargo_mark_exploited(*, actor: Actor, case: Case) -> Embargo:
     """Exploited in the wild: the policy limit shrinks to the short one (7 days by default)."""
     require(actor, "embargo.mark_exploited", case)
     embargo = locked_embargo(case)
@@ -159,7 +161,7 @@ def embargo_mark_exploited(*, actor: Any, case: Case) -> Embargo:
 
 
 @transaction.atomic
-def embargo_lift_propose(*, actor: Any, case: Case, reason: str) -> EmbargoChange:
+def embargo_lift_propose(*, actor: Actor, case: Case, reason: str) -> EmbargoChange:
     """Propose lifting the embargo now; a different person must approve (two-person rule)."""
     require(actor, "embargo.lift_propose", case)
     embargo = locked_embargo(case)
@@ -168,21 +170,21 @@ def embargo_lift_propose(*, actor: Any, case: Case, reason: str) -> EmbargoChang
     if embargo.changes.filter(kind=ChangeKind.LIFT, status=ChangeStatus.PENDING).exists():
         raise Conflict("an early lift is already proposed")
     change = EmbargoChange.objects.create(
-        embargo=embargo, kind=ChangeKind.LIFT, reason=_reason(reason), proposed_by=actor
+        embargo=embargo, kind=ChangeKind.LIFT, reason=_reason(reason), proposed_by=user_of(actor)
     )
     _audit(actor, case, "embargo.lift_propose", {"change": change.pk})
     return change
 
 
 @transaction.atomic
-def embargo_lift_approve(*, actor: Any, change: EmbargoChange) -> Embargo:
+def embargo_lift_approve(*, actor: Actor, change: EmbargoChange) -> Embargo:
     """Second person approves an early lift: the embargo ends now. Raises PermissionDenied
     when the proposer tries to approve their own proposal."""
     case = change.embargo.case
     require(actor, "embargo.lift_approve", case)
     embargo = locked_embargo(case)
     change = locked_change(change, name="approve_lift")
-    if change.proposed_by_id is None or change.proposed_by_id == getattr(actor, "pk", None):
+    if change.proposed_by_id is None or change.proposed_by_id == actor.pk:
         raise PermissionDenied("a second person must approve an early lift")
     # The embargo's table first: a refused lift leaves the proposal pending.
     data = {"change": change.pk, "proposed_by": change.proposed_by_id}
@@ -192,7 +194,7 @@ def embargo_lift_approve(*, actor: Any, change: EmbargoChange) -> Embargo:
 
 
 @transaction.atomic
-def embargo_break(*, actor: Any, case: Case, reason: str) -> Case:
+def embargo_break(*, actor: Actor, case: Case, reason: str) -> Case:
     """A leak or exploitation in the wild: disclose at once and tell every participant.
 
     Runs the lifecycle's ``break_embargo`` transition (which records the reason) and ends the

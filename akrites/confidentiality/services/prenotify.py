@@ -15,10 +15,12 @@ from django.conf import settings
 from django.db import transaction
 
 from akrites.access.policy import require
+from akrites.accounts.actors import user_of
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case, CaseParticipant
 from akrites.confidentiality.models import Embargo, GrantRole, PrenotificationGrant
 from akrites.confidentiality.services.embargo import locked_embargo
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, NotFound
 from akrites.orgs.models import Membership, Organisation, OrgKind, Role
@@ -74,7 +76,7 @@ def _check_lead_time(notify_at: datetime, ends_at: datetime) -> None:
 @transaction.atomic
 def prenotify_grant(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     organisation: Organisation,
     notify_at: datetime | None = None,
@@ -119,7 +121,7 @@ def prenotify_grant(
                 role=role,
                 notify_at=notify_at,
                 include_report=include_report,
-                decided_by=actor,
+                decided_by=user_of(actor),
                 created_at=at,
             )
         )
@@ -139,14 +141,14 @@ def prenotify_grant(
 
 
 @transaction.atomic
-def terms_accept(*, actor: Any, case: Case) -> PrenotificationGrant:
+def terms_accept(*, actor: Actor, case: Case) -> PrenotificationGrant:
     """Record that ``actor`` accepts the embargo terms (idempotent). Until this, a pre-notified
     person sees nothing of the case."""
     require(actor, "embargo.accept_terms", case)
     embargo = locked_embargo(case)
     grant = (
         PrenotificationGrant.objects.select_for_update()
-        .filter(case=case, user=actor, revoked_at__isnull=True, notify_at__lte=now())
+        .filter(case=case, user=user_of(actor), revoked_at__isnull=True, notify_at__lte=now())
         .order_by("id")
         .first()
     )
@@ -156,7 +158,7 @@ def terms_accept(*, actor: Any, case: Case) -> PrenotificationGrant:
         return grant
     digest = terms_digest(embargo_terms(case=case, embargo=embargo))
     PrenotificationGrant.objects.filter(
-        case=case, user=actor, revoked_at__isnull=True, accepted_at__isnull=True
+        case=case, user=user_of(actor), revoked_at__isnull=True, accepted_at__isnull=True
     ).update(accepted_at=now(), terms_digest=digest)
     audit_append(
         actor=actor,
@@ -170,7 +172,7 @@ def terms_accept(*, actor: Any, case: Case) -> PrenotificationGrant:
 
 
 @transaction.atomic
-def prenotify_revoke(*, actor: Any, case: Case, user: Any) -> None:
+def prenotify_revoke(*, actor: Actor, case: Case, user: Any) -> None:
     """Withdraw every grant ``user`` holds on ``case``; their next request sees nothing."""
     from akrites.cases.services import participant_revoke
 

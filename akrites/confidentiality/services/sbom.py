@@ -19,8 +19,10 @@ from django.db import transaction
 from packageurl import PackageURL
 
 from akrites.access.policy import require
+from akrites.accounts.actors import user_or_none
 from akrites.audit.services import audit_append
 from akrites.confidentiality.models import Sbom, SbomComponent
+from akrites.core.actors import Actor
 from akrites.core.errors import InvalidInput, TooLarge
 from akrites.orgs.models import Organisation, OrgKind
 
@@ -77,7 +79,7 @@ def _pairs(components: Iterable[Component]) -> Iterator[tuple[str, str]]:
 
 
 @transaction.atomic
-def sbom_register(*, actor: Any, organisation: Organisation, name: str, document: bytes) -> Sbom:
+def sbom_register(*, actor: Actor, organisation: Organisation, name: str, document: bytes) -> Sbom:
     """Store a member organisation's SBOM and index its components.
 
     Raises NotFound (not the organisation's own, nor the SIRT), InvalidInput (not a member or
@@ -97,7 +99,7 @@ def sbom_register(*, actor: Any, organisation: Organisation, name: str, document
         name=name,
         document=document,
         component_count=len(pairs),
-        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        uploaded_by=user_or_none(actor),
     )
     SbomComponent.objects.bulk_create(
         SbomComponent(sbom=sbom, purl=purl[:500], version=version[:200]) for purl, version in pairs

@@ -12,10 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from akrites.accounts.actors import user_of
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case
 from akrites.confidentiality.lifecycle import CHANGE, CHANGE_KIND, EMBARGO
 from akrites.confidentiality.models import Embargo, EmbargoChange
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict
 from akrites.core.stateguard import transitioning
@@ -23,7 +25,7 @@ from akrites.core.statemachine import Transition
 
 
 def embargo_transition(
-    *, actor: Any, case: Case, embargo: Embargo, name: str, at: datetime, data: dict[str, Any]
+    *, actor: Actor, case: Case, embargo: Embargo, name: str, at: datetime, data: dict[str, Any]
 ) -> Embargo:
     """End ``case``'s embargo at ``at`` along transition ``name`` and audit it.
 
@@ -65,7 +67,7 @@ def locked_change(change: EmbargoChange, *, name: str) -> EmbargoChange:
     return locked
 
 
-def change_transition(*, actor: Any, change: EmbargoChange, name: str) -> EmbargoChange:
+def change_transition(*, actor: Actor, change: EmbargoChange, name: str) -> EmbargoChange:
     """Decide the locked ``change`` along transition ``name``, recording who and when.
 
     Raises Conflict as ``locked_change`` does. Not audited here: the caller's embargo entry
@@ -73,7 +75,7 @@ def change_transition(*, actor: Any, change: EmbargoChange, name: str) -> Embarg
     """
     transition = _allowed(change, name)
     change.status = transition.target
-    change.decided_by, change.decided_at = actor, now()
+    change.decided_by, change.decided_at = user_of(actor), now()
     with transitioning(CHANGE.name):
         change.save(update_fields=["status", "decided_by", "decided_at"])
     return change

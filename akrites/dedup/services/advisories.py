@@ -15,6 +15,7 @@ from django.db import transaction
 
 from akrites.access.policy import require
 from akrites.audit.services import audit_append
+from akrites.core.actors import Actor
 from akrites.dedup.docs import docs_from_osv
 from akrites.dedup.engine import FEATURES_VERSION, features
 from akrites.dedup.hashing import Hasher
@@ -46,7 +47,7 @@ def osv_id_of(advisory: Mapping[str, Any]) -> str | None:
 
 
 @transaction.atomic
-def advisories_import(*, actor: Any, advisories: Sequence[Mapping[str, Any]]) -> ImportCounts:
+def advisories_import(*, actor: Actor, advisories: Sequence[Mapping[str, Any]]) -> ImportCounts:
     """Add or update OSV advisories (already parsed JSON objects with a valid ``id``).
 
     Guarantees: idempotent per OSV id; a fixed number of queries per call plus Django's

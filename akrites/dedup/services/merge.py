@@ -8,17 +8,17 @@ finders follow and take part as co-reporters (who see the case status only, by p
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.db.models import Max
 
 from akrites.access.policy import require
+from akrites.accounts.actors import user_or_none
 from akrites.audit.services import AuditEvent, actor_fields, audit_append_many
 from akrites.cases.models import Case, CaseParticipant, ParticipantRole, Status, TimelineEntry
 from akrites.cases.models import Visibility as V
 from akrites.cases.services.create import case_open
 from akrites.cases.services.transitions import MAX_REASON, case_mark_duplicate
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, NotFound
 from akrites.dedup.models import DedupEntry, DedupLabel, Label
@@ -41,15 +41,14 @@ def _locked(case: Case) -> Case:
         raise NotFound() from None
 
 
-def _timeline(actor: Any, case: Case, kind: str, reason: str) -> TimelineEntry:
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    return TimelineEntry(case=case, at=now(), actor=user, actor_label=actor_fields(actor)[1],
-                         kind=kind, reason=reason, visibility=V.SIRT)  # fmt: skip
+def _timeline(actor: Actor, case: Case, kind: str, reason: str) -> TimelineEntry:
+    return TimelineEntry(case=case, at=now(), actor=user_or_none(actor),
+                         actor_label=actor_fields(actor)[1], kind=kind, reason=reason,
+                         visibility=V.SIRT)  # fmt: skip
 
 
-def _label(actor: Any, a: str, b: str, label: str, reason: str) -> DedupLabel:
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    return DedupLabel.objects.create(key_a=a, key_b=b, label=label, actor=user,
+def _label(actor: Actor, a: str, b: str, label: str, reason: str) -> DedupLabel:
+    return DedupLabel.objects.create(key_a=a, key_b=b, label=label, actor=user_or_none(actor),
                                      actor_label=actor_fields(actor)[1], reason=reason)  # fmt: skip
 
 
@@ -62,18 +61,18 @@ def _rerank(case: Case) -> list[Report]:
     return reports
 
 
-def _add_reporters(case: Case, reports: list[Report], actor: Any) -> None:
+def _add_reporters(case: Case, reports: list[Report], actor: Actor) -> None:
     users = {r.reporter_id for r in reports if r.reporter_id is not None}
+    by = user_or_none(actor)
     CaseParticipant.objects.bulk_create(
-        [CaseParticipant(case=case, user_id=u, role=ParticipantRole.REPORTER,
-                         added_by=actor if getattr(actor, "is_authenticated", False) else None)
+        [CaseParticipant(case=case, user_id=u, role=ParticipantRole.REPORTER, added_by=by)
          for u in users],
         ignore_conflicts=True,
     )  # fmt: skip
 
 
 @transaction.atomic
-def report_split(*, actor: Any, report: Report, reason: str) -> Case:
+def report_split(*, actor: Actor, report: Report, reason: str) -> Case:
     """Move ``report`` out of its case into a new case in triage; label the pair "not duplicate".
 
     The pair is the report and the report dedup matched it with (else the case's first
@@ -119,7 +118,7 @@ def report_split(*, actor: Any, report: Report, reason: str) -> Case:
 
 
 @transaction.atomic
-def case_merge(*, actor: Any, source: Case, target: Case, reason: str) -> Case:
+def case_merge(*, actor: Actor, source: Case, target: Case, reason: str) -> Case:
     """Move every report of ``source`` into ``target``; ``source`` becomes a duplicate of it.
 
     Credit: ``target``'s finders keep their ranks, ``source``'s follow in arrival order and

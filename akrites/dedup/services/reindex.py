@@ -16,12 +16,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 
 from akrites.access.policy import require
 from akrites.audit.services import audit_append
+from akrites.core.actors import Actor
 from akrites.dedup.docs import doc_from_parsed
 from akrites.dedup.engine import FEATURES_VERSION, Features, features
 from akrites.dedup.hashing import Hasher
@@ -51,7 +51,7 @@ def stale_counts() -> dict[str, int]:
 
 def dedup_reindex(
     *,
-    actor: Any,
+    actor: Actor,
     batch: int = BATCH,
     progress: Callable[[int, int], None] | None = None,
 ) -> ReindexCounts:

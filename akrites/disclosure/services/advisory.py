@@ -21,6 +21,7 @@ from akrites.access.policy import require
 from akrites.audit.services import audit_append
 from akrites.cases.lifecycle import NOT_ACCEPTED
 from akrites.cases.models import Case
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, NotFound
 from akrites.disclosure.cna import CnaBackend, cna_backend
@@ -47,7 +48,7 @@ def _require_draft(advisory: Advisory) -> None:
         raise Conflict(f"the advisory is {advisory.state}, no longer a draft")
 
 
-def _new_revision(actor: Any, advisory: Advisory, fields: list[str]) -> None:
+def _new_revision(actor: Actor, advisory: Advisory, fields: list[str]) -> None:
     """Count a change of what would be published; an approval of the old revision is void."""
     advisory.revision += 1
     advisory.updated_at = now()
@@ -56,12 +57,12 @@ def _new_revision(actor: Any, advisory: Advisory, fields: list[str]) -> None:
         advisory_transition(actor=actor, advisory=advisory, name="void_approval")
 
 
-def _audit(actor: Any, action: str, case: Case, data: dict[str, Any]) -> None:
+def _audit(actor: Actor, action: str, case: Case, data: dict[str, Any]) -> None:
     audit_append(actor=actor, action=action, object_type="case", object_id=case.human_id, data=data)
 
 
 @transaction.atomic
-def advisory_create(*, actor: Any, case: Case) -> Advisory:
+def advisory_create(*, actor: Actor, case: Case) -> Advisory:
     """Create the draft advisory of ``case``, seeded from its reports.
 
     Raises NotFound/PermissionDenied (policy), Conflict (the case has an advisory already, or
@@ -81,7 +82,7 @@ def advisory_create(*, actor: Any, case: Case) -> Advisory:
 
 
 @transaction.atomic
-def advisory_update(*, actor: Any, advisory: Advisory, changes: dict[str, Any]) -> Advisory:
+def advisory_update(*, actor: Actor, advisory: Advisory, changes: dict[str, Any]) -> Advisory:
     """Replace the given top-level fields of the draft content (validated all together).
 
     Raises InvalidInput naming the first bad field; nothing is stored then.
@@ -103,7 +104,9 @@ def advisory_update(*, actor: Any, advisory: Advisory, changes: dict[str, Any]) 
 
 
 @transaction.atomic
-def advisory_schedule(*, actor: Any, advisory: Advisory, disclose_at: datetime | None) -> Advisory:
+def advisory_schedule(
+    *, actor: Actor, advisory: Advisory, disclose_at: datetime | None
+) -> Advisory:
     """Set (or clear) the instant the maintainers chose to disclose a case that has no
     embargo; the worker publishes an approved advisory then (an approval "at the disclosure
     instant" follows the date, so it stands). Raises Conflict for a case under embargo (its
@@ -125,7 +128,7 @@ def advisory_schedule(*, actor: Any, advisory: Advisory, disclose_at: datetime |
 
 @transaction.atomic
 def advisory_reserve_cve(
-    *, actor: Any, advisory: Advisory, backend: CnaBackend | None = None
+    *, actor: Actor, advisory: Advisory, backend: CnaBackend | None = None
 ) -> Advisory:
     """Reserve a CVE id for the draft through the CNA backend (configured one by default).
 
@@ -155,7 +158,7 @@ def advisory_reserve_cve(
 
 @transaction.atomic
 def advisory_reject_cve(
-    *, actor: Any, advisory: Advisory, reason: str, backend: CnaBackend | None = None
+    *, actor: Actor, advisory: Advisory, reason: str, backend: CnaBackend | None = None
 ) -> Advisory:
     """Reject the draft's reserved CVE id (e.g. the case turned out not to be a
     vulnerability). The remote rejection comes last, so its failure leaves the id reserved."""

@@ -12,13 +12,13 @@ draft voids it (``services.advisory``).
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from django.db import transaction
 
 from akrites.access.policy import require
 from akrites.audit.services import actor_fields
 from akrites.cases.models import Status
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput
 from akrites.disclosure.cna import CnaBackend
@@ -55,7 +55,7 @@ def _check_renders(advisory: Advisory) -> None:
 @transaction.atomic
 def advisory_approve(
     *,
-    actor: Any,
+    actor: Actor,
     advisory: Advisory,
     revision: int | None,
     release: str,
@@ -112,7 +112,7 @@ def advisory_approve(
 
 
 @transaction.atomic
-def advisory_withdraw_approval(*, actor: Any, advisory: Advisory, reason: str = "") -> Advisory:
+def advisory_withdraw_approval(*, actor: Actor, advisory: Advisory, reason: str = "") -> Advisory:
     """Take back the approval before publication: the advisory is a draft again.
 
     Raises NotFound/PermissionDenied (policy), Conflict (not approved: a draft, or published

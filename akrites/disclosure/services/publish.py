@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -27,6 +26,7 @@ from akrites.access.policy import require
 from akrites.cases import lifecycle as case_lifecycle
 from akrites.cases.models import Case, CaseParticipant, ParticipantRole, Status
 from akrites.cases.services import case_transition, participant_revoke
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import AkritesError, Conflict, NotFound
 from akrites.disclosure.cna import CnaBackend, cna_backend
@@ -93,7 +93,7 @@ def _check_approval(advisory: Advisory) -> None:
         raise Conflict("the draft differs from what was approved: approve it again")
 
 
-def _end_observer_access(actor: Any, case: Case) -> int:
+def _end_observer_access(actor: Actor, case: Case) -> int:
     active = CaseParticipant.objects.filter(
         case=case, role__in=_ACCESS_ENDS, revoked_at__isnull=True
     ).select_related("user")
@@ -110,7 +110,9 @@ class NotApproved(Conflict):
     code = "not_approved"
 
 
-def publish_locked(*, actor: Any, advisory: Advisory, backend: CnaBackend | None) -> PublicAdvisory:
+def publish_locked(
+    *, actor: Actor, advisory: Advisory, backend: CnaBackend | None
+) -> PublicAdvisory:
     """Publish the locked, approved ``advisory`` (the ``publish`` transition), or nothing.
 
     The caller holds the row lock and has checked ``advisory.publish``. Raises NotApproved
@@ -172,7 +174,7 @@ def publish_locked(*, actor: Any, advisory: Advisory, backend: CnaBackend | None
 
 @transaction.atomic
 def advisory_publish(
-    *, actor: Any, case: Case, backend: CnaBackend | None = None
+    *, actor: Actor, case: Case, backend: CnaBackend | None = None
 ) -> PublicAdvisory:
     """Publish the approved advisory of ``case`` with all its documents, or nothing.
 
@@ -205,7 +207,7 @@ def _candidates() -> list[int]:
     )
 
 
-def publish_due(*, actor: Any) -> list[str]:
+def publish_due(*, actor: Actor) -> list[str]:
     """Publish every approved advisory whose time has come (the worker's periodic job).
 
     Merely saved drafts are never candidates. Each advisory is published in its own

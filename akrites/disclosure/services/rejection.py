@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from akrites.access.policy import require
 from akrites.audit.services import audit_append
 from akrites.cases.models import Status
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, NotFound
 from akrites.disclosure.models import PublishedRejection, RejectionCategory
@@ -30,7 +31,7 @@ def _rejected_on(report: Report) -> Any:
 
 
 @transaction.atomic
-def rejection_publish(*, actor: Any, report: Report, category: str) -> PublishedRejection:
+def rejection_publish(*, actor: Actor, report: Report, category: str) -> PublishedRejection:
     """Publish ``report``'s rejection. The reporter may ask for it; the SIRT may decide it by
     policy. Raises NotFound (policy), InvalidInput (unknown category), Conflict (the report is
     not rejected, or its rejection is published already)."""

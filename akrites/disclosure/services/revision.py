@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 
 from akrites.access.policy import require
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput
 from akrites.disclosure.cna import CnaBackend, cna_backend
@@ -81,7 +82,7 @@ def _write(public: PublicAdvisory, version: documents.Version) -> None:
 @transaction.atomic
 def advisory_revise(
     *,
-    actor: Any,
+    actor: Actor,
     advisory: Advisory,
     changes: dict[str, Any],
     reason: str,
@@ -127,7 +128,7 @@ def advisory_revise(
 
 @transaction.atomic
 def advisory_withdraw(
-    *, actor: Any, advisory: Advisory, reason: str, backend: CnaBackend | None = None
+    *, actor: Actor, advisory: Advisory, reason: str, backend: CnaBackend | None = None
 ) -> PublicAdvisory:
     """Withdraw a published advisory: a last version says so (OSV ``withdrawn``, a CSAF note
     and revision, a rejected CVE record), and queries no longer match it.

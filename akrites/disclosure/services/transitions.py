@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from akrites.audit.services import actor_fields, audit_append
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput, NotFound
 from akrites.core.outbox import notify
@@ -65,7 +66,7 @@ def advisory_claim(advisory: Advisory, name: str, *, at: Any) -> bool:
 
 def advisory_transition(
     *,
-    actor: Any,
+    actor: Actor,
     advisory: Advisory,
     name: str,
     reason: str = "",

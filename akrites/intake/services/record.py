@@ -20,10 +20,12 @@ from typing import Any
 from django.db import transaction
 
 from akrites.access.policy import require
+from akrites.accounts.actors import user_or_none
 from akrites.audit.services import AuditEvent, audit_append_many
 from akrites.cases.models import Case
 from akrites.cases.triage.hooks import outcomes_record_reports
 from akrites.cases.triage.models import Outcome as Finding
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.outbox import notify_each
 from akrites.intake.hooks import DedupVerdict, dedup_index
@@ -66,25 +68,21 @@ def _details(parsed: ParsedReport) -> str:
     return json.dumps(doc, sort_keys=True)
 
 
-def _is_person(actor: Any) -> bool:
-    return bool(getattr(actor, "is_authenticated", False))
-
-
 @transaction.atomic
 def reports_record(
-    *, actor: Any, submissions: list[Submission], channel: str = Channel.API
+    *, actor: Actor, submissions: list[Submission], channel: str = Channel.API
 ) -> list[Outcome]:
     """Store ``submissions`` (already parsed and valid) and open their cases, atomically.
 
     Raises NotFound/PermissionDenied from the policy before anything is written. The outcome
     list is in submission order.
     """
-    anonymous = not _is_person(actor) and channel == Channel.WEB
+    anonymous = not actor.is_authenticated and channel == Channel.WEB
     require(actor, "report.submit_anonymous" if anonymous else "report.submit")
     if not submissions:
         return []
     at = now()
-    reporter = actor if _is_person(actor) else None
+    reporter = user_or_none(actor)
     # Triage: a sender over their daily budget (shrunk by a low finder signal) gets 429.
     check_quota(user=reporter, cost=len(submissions))
     purls = {s.parsed.package.purl for s in submissions if s.parsed.package}
@@ -166,7 +164,7 @@ def reports_record(
 
 
 def _audit_event(
-    actor: Any, channel: str, reports: list[Report], routed: list[Routed]
+    actor: Actor, channel: str, reports: list[Report], routed: list[Routed]
 ) -> AuditEvent:
     created: list[dict[str, Any]] = [
         {
@@ -202,7 +200,7 @@ def _package_key(purl: str) -> str:
 
 
 def report_create(
-    *, actor: Any, title: str, body: str, purl: str, channel: str = Channel.SYSTEM
+    *, actor: Actor, title: str, body: str, purl: str, channel: str = Channel.SYSTEM
 ) -> Report:
     """Record one report given as plain fields (operator tools and demo data)."""
     parsed = ParsedReport(

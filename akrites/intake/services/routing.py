@@ -17,12 +17,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db.models import Max
 
 from akrites.cases.models import Case
 from akrites.cases.services import CaseOpening, cases_open_many
+from akrites.core.actors import Actor
 from akrites.intake.hooks import (
     DedupQuery,
     DedupVerdict,
@@ -44,7 +44,7 @@ class Routed:
 
 
 def route_batch(
-    *, actor: Any, reports: list[Report], parsed: list[ParsedReport], at: datetime
+    *, actor: Actor, reports: list[Report], parsed: list[ParsedReport], at: datetime
 ) -> list[Routed]:
     """Decide every report, screen the cases the new ones would open, open those in scope,
     and set each report's case, status, credit rank, answer and (encrypted) dedup evidence.

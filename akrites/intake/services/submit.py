@@ -11,11 +11,11 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
+from akrites.core.actors import Actor
 from akrites.core.errors import AkritesError, Conflict, InvalidInput, TooLarge
 from akrites.intake.keys import platform_keyring
 from akrites.intake.models import Channel
@@ -71,7 +71,7 @@ Charge = Callable[[int], None]
 
 def submit_document(
     *,
-    actor: Any,
+    actor: Actor,
     body: bytes,
     content_type: str | None,
     declared_format: str | None = None,
@@ -140,7 +140,7 @@ def split_stream(body: bytes, content_type: str | None) -> list[bytes]:
 
 def submit_stream(
     *,
-    actor: Any,
+    actor: Actor,
     items: list[bytes],
     declared_format: str | None = None,
     default_purl: str | None = None,

@@ -16,6 +16,9 @@ from typing import Any
 
 from django.db import transaction
 
+from akrites.accounts.actors import user_or_none
+from akrites.accounts.models import User
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.notifications.models import Event
 
@@ -44,15 +47,16 @@ def _clean(data: Mapping[str, Any] | None) -> dict[str, str | int]:
     return clean
 
 
-def _actor_user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) and actor.pk else None
+def _actor_user(actor: Actor | None) -> User | None:
+    user = user_or_none(actor)
+    return user if user is not None and user.pk else None
 
 
 def notify(
     event: str,
     *,
     case_id: int | None,
-    actor: Any,
+    actor: Actor | None,
     data: Mapping[str, str | int] | None = None,
 ) -> Event:
     """Record one event in the current transaction and dispatch it after commit.
@@ -68,7 +72,7 @@ def notify_each(
     event: str,
     *,
     case_ids: Sequence[int | None],
-    actor: Any,
+    actor: Actor | None,
     data: Mapping[str, str | int] | None = None,
 ) -> list[Event]:
     """Record one event of kind ``event`` per case id (``None``: no case) with one INSERT.

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
 from akrites.access.policy import require
+from akrites.accounts.actors import user_of
 from akrites.audit.services import audit_append
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.notifications.models import Preference
 from akrites.notifications.openpgp import recipient_keyring
@@ -15,7 +15,7 @@ from akrites.notifications.openpgp import recipient_keyring
 
 @transaction.atomic
 def preference_update(
-    *, actor: Any, digest_only: bool, openpgp_key: str | None = None
+    *, actor: Actor, digest_only: bool, openpgp_key: str | None = None
 ) -> Preference:
     """Set the actor's own preferences.
 
@@ -24,7 +24,7 @@ def preference_update(
     nothing changes). The audit entry names the key's fingerprint, never the key.
     """
     require(actor, "notifications.preferences")
-    pref, _ = Preference.objects.select_for_update().get_or_create(user=actor)
+    pref, _ = Preference.objects.select_for_update().get_or_create(user=user_of(actor))
     pref.digest_only = digest_only
     if openpgp_key is not None:
         if openpgp_key.strip():

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
 
 from akrites.access.policy import allowed, require
+from akrites.accounts.actors import user_or_none
 from akrites.audit.services import audit_append
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput, NotFound
 from akrites.notifications import rules
@@ -61,7 +62,7 @@ def _check_kinds(kinds: list[str]) -> list[str]:
 
 @transaction.atomic
 def webhook_subscribe(
-    *, actor: Any, org: Organisation, url: str, events: list[str]
+    *, actor: Actor, org: Organisation, url: str, events: list[str]
 ) -> tuple[WebhookSubscription, str]:
     """Subscribe ``org``'s endpoint; return the subscription and its signing secret.
 
@@ -75,7 +76,7 @@ def webhook_subscribe(
         url=_check_url(url),
         secret=secret,
         event_kinds=_check_kinds(events),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=user_or_none(actor),
         created_at=now(),
     )
     audit_append(
@@ -89,7 +90,7 @@ def webhook_subscribe(
 
 
 @transaction.atomic
-def webhook_unsubscribe(*, actor: Any, subscription: WebhookSubscription) -> None:
+def webhook_unsubscribe(*, actor: Actor, subscription: WebhookSubscription) -> None:
     """Deactivate a subscription (kept for its delivery log); NotFound if not allowed."""
     require(actor, "webhook.manage", subscription.organisation)
     WebhookSubscription.objects.filter(pk=subscription.pk).update(active=False)
@@ -103,7 +104,7 @@ def webhook_unsubscribe(*, actor: Any, subscription: WebhookSubscription) -> Non
 
 
 @transaction.atomic
-def delivery_retry(*, actor: Any, delivery_id: int) -> Delivery:
+def delivery_retry(*, actor: Actor, delivery_id: int) -> Delivery:
     """SIRT: give a failed delivery a fresh round of attempts (after fixing the cause).
 
     NotFound for anyone else, as for a delivery that does not exist or has not failed.

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
+from akrites.accounts.actors import user_or_none
 from akrites.audit.services import actor_fields
 from akrites.cases.models import Case, TimelineEntry
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import NotFound
 from akrites.core.outbox import notify
@@ -15,23 +16,18 @@ from akrites.remediation.models import CaseRemediation
 logger = logging.getLogger("akrites.remediation")
 
 
-def person(actor: Any) -> Any:
-    """The user behind ``actor``, or None for a system component."""
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def label(actor: Any) -> str:
+def label(actor: Actor) -> str:
     return actor_fields(actor)[1]
 
 
 def timeline_add(
-    *, case: Case, actor: Any, kind: str, visibility: str, reason: str = "", status: str = ""
+    *, case: Case, actor: Actor, kind: str, visibility: str, reason: str = "", status: str = ""
 ) -> TimelineEntry:
     """Record a remediation decision in the case timeline (in the caller's transaction)."""
     return TimelineEntry.objects.create(
         case=case,
         at=now(),
-        actor=person(actor),
+        actor=user_or_none(actor),
         actor_label=label(actor),
         kind=kind,
         old_status=status,
@@ -41,7 +37,7 @@ def timeline_add(
     )
 
 
-def notify_event(event: str, *, case: Case, actor: Any, data: dict[str, str | int]) -> bool:
+def notify_event(event: str, *, case: Case, actor: Actor, data: dict[str, str | int]) -> bool:
     """Hand an event to the notifications outbox (``core.outbox``). ``data`` carries
     identifiers and enumerations, never content (the outbox refuses prose anyway)."""
     notify(event, case_id=case.pk, actor=actor, data=data)

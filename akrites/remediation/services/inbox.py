@@ -14,11 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from akrites.access.policy import MAINTAINER, case_roles, require
+from akrites.accounts.actors import user_or_none
 from akrites.audit.services import audit_append
 from akrites.cases.lifecycle import IN_REMEDIATION
 from akrites.cases.models import Case, ParticipantRole, Visibility
 from akrites.cases.services import case_transition, participant_add
 from akrites.confidentiality.ends import agreed_end
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput
 from akrites.projects.models import Package
@@ -35,7 +37,6 @@ from akrites.remediation.models import (
 from akrites.remediation.services._common import (
     label,
     lock_case,
-    person,
     remediation_for,
     timeline_add,
 )
@@ -54,14 +55,14 @@ def _text(field: str, value: str, *, required: bool = False, message: str = "") 
 
 
 @transaction.atomic
-def remediation_acknowledge(*, actor: Any, case: Case, reason: str = "") -> Case:
+def remediation_acknowledge(*, actor: Actor, case: Case, reason: str = "") -> Case:
     """The maintainers confirm receipt (``acknowledge``); stops the escalation ladder."""
     require(actor, "case.acknowledge", case)
     return case_transition(actor=actor, case=case, name="acknowledge", reason=reason)
 
 
 @transaction.atomic
-def remediation_dispute(*, actor: Any, case: Case, outcome: str, reason: str) -> CaseRemediation:
+def remediation_dispute(*, actor: Actor, case: Case, outcome: str, reason: str) -> CaseRemediation:
     """Dispute the case with an explicit outcome and a reason (``dispute``).
 
     Raises InvalidInput for an unknown outcome or a missing reason, Conflict when the case
@@ -91,7 +92,7 @@ def remediation_dispute(*, actor: Any, case: Case, outcome: str, reason: str) ->
 @transaction.atomic
 def remediation_set_dates(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     target_fix_on: date | None = None,
     disclosure_at: datetime | None = None,
@@ -133,7 +134,7 @@ def remediation_set_dates(
         record.target_fix_on = target_fix_on
     if record.target_fix_on and disclose and record.target_fix_on > disclose.date():
         raise InvalidInput("target_fix_on", "must be on or before the disclosure date")
-    record.dates_set_by = person(actor)
+    record.dates_set_by = user_or_none(actor)
     record.updated_at = at
     record.save()
     shown = _dates_text(record.target_fix_on, disclose)
@@ -157,7 +158,7 @@ def remediation_set_dates(
 
 
 def _check_disclosure(
-    actor: Any, case: Case, disclosure_at: datetime, target_fix_on: date | None, at: datetime
+    actor: Actor, case: Case, disclosure_at: datetime, target_fix_on: date | None, at: datetime
 ) -> None:
     """What remediation asks of a disclosure instant before the embargo's own rules."""
     if timezone.is_naive(disclosure_at):
@@ -189,7 +190,7 @@ def _dates_text(target_fix_on: date | None, disclosure_at: datetime | None) -> s
 
 
 @transaction.atomic
-def comaintainer_invite(*, actor: Any, case: Case, username: str) -> Any:
+def comaintainer_invite(*, actor: Actor, case: Case, username: str) -> Any:
     """Give another user the maintainer role on this case (a case participant)."""
     require(actor, "case.add_participant", case)
     from akrites.accounts.models import User
@@ -213,7 +214,7 @@ def comaintainer_invite(*, actor: Any, case: Case, username: str) -> Any:
 @transaction.atomic
 def statement_set(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     purl: str,
     version_range: str,
@@ -253,7 +254,7 @@ def statement_set(
             "justification": justification,
             "impact_statement": impact_statement,
             "action_statement": action_statement,
-            "author": person(actor),
+            "author": user_or_none(actor),
             "author_label": label(actor),
             "updated_at": now(),
         },

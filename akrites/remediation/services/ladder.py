@@ -28,7 +28,7 @@ from akrites.cases.lifecycle import AWAITING_ACKNOWLEDGEMENT, DISCLOSURE_PENDING
 from akrites.cases.models import Case, Status, Visibility
 from akrites.cases.services import case_transition
 from akrites.confidentiality.ends import agreed_end, agreed_ends_reached
-from akrites.core.actors import SystemActor
+from akrites.core.actors import Actor, SystemActor
 from akrites.core.clock import now
 from akrites.projects.models import Project
 from akrites.remediation.clocks import acknowledge_due, last_notified
@@ -78,7 +78,7 @@ def criticality(project: Project, policy: RemediationPolicy) -> float:
         return policy.criticality_default
 
 
-def ladder_run(*, actor: Any = LADDER) -> LadderResult:
+def ladder_run(*, actor: Actor = LADDER) -> LadderResult:
     """Advance every unanswered case and every due date by one tick. Idempotent.
 
     Each case is handled in its own transaction, so one failing case does not hold back the
@@ -132,7 +132,7 @@ def _locked(case_id: int, statuses: Collection[str]) -> Case | None:
 
 @transaction.atomic
 def ladder_advance(
-    *, case_id: int, actor: Any = LADDER, result: LadderResult | None = None
+    *, case_id: int, actor: Actor = LADDER, result: LadderResult | None = None
 ) -> None:
     """Apply every rung now due to one unanswered case."""
     result = result if result is not None else LadderResult()
@@ -224,7 +224,7 @@ def contact_kinds(case: Case, terms: ProjectTerms | None) -> list[str]:
 
 
 def _remind(
-    case: Case, actor: Any, number: int, terms: ProjectTerms | None
+    case: Case, actor: Actor, number: int, terms: ProjectTerms | None
 ) -> ContactAttempt | None:
     channels = contact_kinds(case, terms)
     try:
@@ -260,7 +260,7 @@ def _remind(
 
 def _to_stewardship(
     case: Case,
-    actor: Any,
+    actor: Actor,
     trigger: str,
     score: float,
     terms: ProjectTerms | None,
@@ -291,7 +291,7 @@ def _to_stewardship(
 
 @transaction.atomic
 def due_dates_advance(
-    *, case_id: int, actor: Any = LADDER, result: LadderResult | None = None
+    *, case_id: int, actor: Actor = LADDER, result: LadderResult | None = None
 ) -> None:
     """Record, once each, a passed target fix date and a reached disclosure date."""
     result = result if result is not None else LadderResult()

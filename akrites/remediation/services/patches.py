@@ -7,16 +7,16 @@ holds the database's write lock; everything it writes happens in one short trans
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.db import transaction
 
 from akrites.access.policy import MAINTAINER, SIRT, case_roles, require
+from akrites.accounts.actors import user_or_none
 from akrites.audit.services import audit_append
 from akrites.cases.lifecycle import BEFORE_FIX_READY, BY_NAME
 from akrites.cases.models import Case, Status, Visibility
 from akrites.cases.services import case_transition
-from akrites.core.actors import SystemActor
+from akrites.core.actors import Actor, SystemActor
 from akrites.core.errors import Conflict, InvalidInput
 from akrites.remediation.conf import remediation_policy
 from akrites.remediation.models import (
@@ -31,7 +31,6 @@ from akrites.remediation.services._common import (
     label,
     lock_case,
     notify_event,
-    person,
     timeline_add,
 )
 from akrites.remediation.services.diffs import check_against_repository, parse_diff
@@ -41,7 +40,7 @@ _CREDIT = re.compile(r"[^<>\n]{1,100} <[^<>\s@]+@[^<>\s@]+>")
 MAX_MESSAGE = 20_000
 
 
-def _author_role(actor: Any, roles: frozenset[str]) -> str:
+def _author_role(actor: Actor, roles: frozenset[str]) -> str:
     if isinstance(actor, SystemActor) or SIRT in roles:
         return "sirt"
     return "maintainer" if MAINTAINER in roles else "contributor"
@@ -57,7 +56,7 @@ def _co_developers(value: str) -> str:
 
 def patch_propose(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     title: str,
     diff: str,
@@ -102,7 +101,7 @@ def patch_propose(
             raise Conflict(f"patches cannot be proposed on a case that is {locked.status}")
         patch = PatchProposal.objects.create(
             case=locked,
-            author=person(actor),
+            author=user_or_none(actor),
             author_label=label(actor),
             author_role=_author_role(actor, case_roles(actor, locked)),
             title=title,
@@ -148,7 +147,7 @@ def patch_propose(
 
 @transaction.atomic
 def patch_review(
-    *, actor: Any, case: Case, patch_id: str, verdict: str, body: str = ""
+    *, actor: Actor, case: Case, patch_id: str, verdict: str, body: str = ""
 ) -> PatchReview:
     """Review or comment on a patch the actor can see (NotFound otherwise)."""
     require(actor, "patch.review", case)
@@ -161,7 +160,11 @@ def patch_review(
     if len(body) > MAX_MESSAGE:
         raise InvalidInput("body", f"at most {MAX_MESSAGE} characters")
     review = PatchReview.objects.create(
-        patch=patch, reviewer=person(actor), reviewer_label=label(actor), verdict=verdict, body=body
+        patch=patch,
+        reviewer=user_or_none(actor),
+        reviewer_label=label(actor),
+        verdict=verdict,
+        body=body,
     )
     audit_append(
         actor=actor,
@@ -174,7 +177,7 @@ def patch_review(
 
 
 @transaction.atomic
-def patch_choose(*, actor: Any, case: Case, patch_id: str, reason: str = "") -> PatchProposal:
+def patch_choose(*, actor: Actor, case: Case, patch_id: str, reason: str = "") -> PatchProposal:
     """Make ``patch_id`` the one canonical fix of ``case``.
 
     The maintainers choose (the SIRT lead only during stewardship). Raises Conflict when a
@@ -199,7 +202,7 @@ def patch_choose(*, actor: Any, case: Case, patch_id: str, reason: str = "") -> 
 
 
 @transaction.atomic
-def fix_mark_ready(*, actor: Any, case: Case, reason: str = "") -> Case:
+def fix_mark_ready(*, actor: Actor, case: Case, reason: str = "") -> Case:
     """The canonical fix is ready (``mark_fix_ready``); Conflict if none was chosen."""
     require(actor, "case.remediate", case)
     if not PatchProposal.objects.filter(case=case, state=PatchState.CANONICAL).exists():

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
 from akrites.access.policy import require
+from akrites.accounts.actors import user_or_none
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case, Visibility
 from akrites.cases.services import case_transition
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput
 from akrites.remediation.models import (
@@ -18,12 +18,12 @@ from akrites.remediation.models import (
     Stewardship,
     StewardshipTrigger,
 )
-from akrites.remediation.services._common import person, timeline_add
+from akrites.remediation.services._common import timeline_add
 
 
 @transaction.atomic
 def stewardship_enter(
-    *, actor: Any, case: Case, reason: str, trigger: str = StewardshipTrigger.MANUAL
+    *, actor: Actor, case: Case, reason: str, trigger: str = StewardshipTrigger.MANUAL
 ) -> Stewardship:
     """The case enters SIRT stewardship (``enter_stewardship``, SIRT lead or the ladder)."""
     require(actor, "case.steward", case)
@@ -55,7 +55,7 @@ def _active(case: Case) -> Stewardship:
 @transaction.atomic
 def release_plan_record(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     channel: str,
     version: str,
@@ -93,7 +93,7 @@ def release_plan_record(
             "version": version,
             "notes": notes,
             "handback": handback,
-            "recorded_by": person(actor),
+            "recorded_by": user_or_none(actor),
             "updated_at": now(),
         },
     )
@@ -116,7 +116,7 @@ def release_plan_record(
 
 
 @transaction.atomic
-def stewardship_hand_back(*, actor: Any, case: Case, reason: str) -> Stewardship:
+def stewardship_hand_back(*, actor: Actor, case: Case, reason: str) -> Stewardship:
     """The maintainers are back: stewardship ends and they choose again from now on."""
     require(actor, "case.steward", case)
     stewardship = _active(case)

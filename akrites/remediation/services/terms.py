@@ -11,17 +11,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
 from akrites.access.policy import is_sirt, require
+from akrites.accounts.actors import user_or_none
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case, Status
 from akrites.cases.services import case_transition
-from akrites.core.actors import SystemActor
+from akrites.core.actors import Actor, SystemActor
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput
 from akrites.intake.hooks import ScopeAnswer, ScopeQuery
@@ -29,7 +29,7 @@ from akrites.intake.models import Report, ReportStatus
 from akrites.intake.parsers import ParsedReport
 from akrites.projects.models import Project
 from akrites.remediation.models import ProjectStatus, ProjectTerms, RuleKind, ScopeRule
-from akrites.remediation.services._common import logger, person
+from akrites.remediation.services._common import logger
 from akrites.remediation.vers import canonical_vers
 
 CHANNEL_KINDS = ("platform", "email", "url", "github")
@@ -49,7 +49,7 @@ class RuleIn:
 @transaction.atomic
 def terms_update(
     *,
-    actor: Any,
+    actor: Actor,
     project: Project,
     contact_channels: list[dict[str, str]],
     embargo_max_days: int | None,
@@ -83,7 +83,7 @@ def terms_update(
     terms.supported_versions = supported
     terms.repository = repo
     terms.last_release_on = last_release_on
-    terms.updated_by = person(actor)
+    terms.updated_by = user_or_none(actor)
     terms.updated_at = now()
     terms.save()
     if new_rules is not None:
@@ -134,7 +134,7 @@ def _vers_or_blank(value: str) -> str:
     return canonical_vers(value, field="supported_versions")
 
 
-def _repository(actor: Any, value: str) -> str:
+def _repository(actor: Actor, value: str) -> str:
     value = value.strip()
     if not value or value.startswith("https://"):
         return value
@@ -171,7 +171,9 @@ def _rules(rules: list[RuleIn]) -> list[RuleIn]:
 
 
 @transaction.atomic
-def project_mark_status(*, actor: Any, project: Project, status: str, reason: str) -> ProjectTerms:
+def project_mark_status(
+    *, actor: Actor, project: Project, status: str, reason: str
+) -> ProjectTerms:
     """Mark the project active, archived or abandoned (the SIRT's call).
 
     An archived or abandoned critical project sends its unanswered cases straight to SIRT

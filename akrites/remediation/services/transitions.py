@@ -14,21 +14,23 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from akrites.accounts.actors import user_or_none
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case
+from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict
 from akrites.core.stateguard import transitioning
 from akrites.remediation.lifecycle import MACHINE
 from akrites.remediation.models import PatchProposal, PatchState
-from akrites.remediation.services._common import person, timeline_add
+from akrites.remediation.services._common import timeline_add
 
 # The timeline entry each transition records: its kind, and what it says after the patch id.
 _TIMELINE = {"choose": ("canonical_fix", "chosen as the canonical fix")}
 
 
 def patch_transition(
-    *, actor: Any, case: Case, patch: PatchProposal, name: str, reason: str = ""
+    *, actor: Actor, case: Case, patch: PatchProposal, name: str, reason: str = ""
 ) -> PatchProposal:
     """Move ``patch`` of the locked ``case`` along transition ``name`` and record it.
 
@@ -43,7 +45,7 @@ def patch_transition(
     at = now()
     fields: dict[str, Any] = {"state": transition.target, "updated_at": at}
     if transition.target == PatchState.CANONICAL:
-        fields |= {"chosen_by": person(actor), "chosen_at": at}
+        fields |= {"chosen_by": user_or_none(actor), "chosen_at": at}
     try:
         # A savepoint: the index's refusal must not break the caller's transaction.
         with transaction.atomic(), transitioning(MACHINE.name):
