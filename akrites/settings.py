@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "akrites.projects",
     "akrites.audit",
     "akrites.cases",
+    "akrites.conversation",
     "akrites.intake",
     "akrites.disclosure",
     "akrites.dedup",

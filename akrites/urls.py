@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("akrites.exports.urls")),
     path("", include("akrites.notifications.urls")),
     path("", include("akrites.cases.urls")),
+    path("", include("akrites.conversation.urls")),
     path("", include("akrites.projects.urls")),
     path("", include("akrites.remediation.urls")),
     path("", include("akrites.web.urls")),

@@ -48,6 +48,7 @@ from akrites.access.rules import (
     CASE_RULES,
     FIELD_ACTIONS,
     GLOBAL_RULES,
+    LINK_ACTIONS,
     ORG_RULES,
     PROJECT_RULES,
     REPORT_RULES,
@@ -67,7 +68,7 @@ from akrites.access.standing import (
     needs_mfa,
     org_roles,
 )
-from akrites.core.actors import Actor, SystemActor
+from akrites.core.actors import Actor, ReportLink, SystemActor
 from akrites.core.clock import now
 from akrites.core.errors import NotFound, PermissionDenied
 
@@ -122,6 +123,12 @@ def allowed(actor: Actor, action: str, obj: Any = None) -> bool:
     """
     if isinstance(actor, SystemActor):
         return action in ACTIONS
+    if isinstance(actor, ReportLink):
+        return (
+            action in LINK_ACTIONS
+            and actor.case_id is not None
+            and getattr(obj, "pk", None) == actor.case_id
+        )
     if not _token_allows(actor, action):
         return False
     if action in USER_RULES:

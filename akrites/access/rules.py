@@ -123,7 +123,24 @@ CASE_RULES: dict[str, CaseRule] = {
     "advisory.withdraw_approval": _any_of(MAINTAINER, SIRT),
     "advisory.revise": _any_of(SIRT),
     "advisory.withdraw": _any_of(SIRT),
+    # The case conversation (akrites.conversation): four nested audiences, each adding
+    # parties to the one before. Whoever may read an audience may post to it; the author
+    # alone may edit a message (checked by the service, after this rule).
+    "message.read_sirt": _any_of(SIRT),
+    "message.read_maintainers": _any_of(SIRT, MAINTAINER),
+    "message.read_parties": _any_of(SIRT, MAINTAINER, REPORTER),
+    "message.read_members": _any_of(SIRT, MAINTAINER, REPORTER, OBSERVER, DOWNSTREAM),
+    "message.post_sirt": _any_of(SIRT),
+    "message.post_maintainers": _any_of(SIRT, MAINTAINER),
+    "message.post_parties": _any_of(SIRT, MAINTAINER, REPORTER),
+    "message.post_members": _any_of(SIRT, MAINTAINER, REPORTER, OBSERVER, DOWNSTREAM),
 }
+
+# What the holder of an anonymous report's secret status link (``core.actors.ReportLink``)
+# may do, on that report's case only: read and answer the reporter's audiences.
+LINK_ACTIONS = frozenset(
+    {"message.read_parties", "message.read_members", "message.post_parties", "message.post_members"}
+)
 
 # Field name → the action that guards it (``may_read_field``).
 FIELD_ACTIONS: dict[str, str] = {
@@ -288,8 +305,14 @@ ACTIONS = (
 TOKEN_SCOPE_ACTIONS: dict[str, frozenset[str]] = {
     "read": frozenset(
         {"case.view", "inbox.view", "report.view_own", "report.view", "case.read_embargo"}
+        | {a for a in CASE_RULES if a.startswith("message.read_")}
     ),
     "submit": frozenset({"report.submit", "report.view_own", "report.view"}),
+    # Read and answer case conversations (a bot relaying a finder's replies, a member's
+    # ticketing system).
+    "converse": frozenset(
+        {"case.view", "inbox.view"} | {a for a in CASE_RULES if a.startswith("message.")}
+    ),
 }
 
 

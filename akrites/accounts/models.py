@@ -70,6 +70,7 @@ class User(AbstractUser):
 class TokenScope(models.TextChoices):
     READ = "read", "Read"
     SUBMIT = "submit", "Submit reports"
+    CONVERSE = "converse", "Read and post case messages"
 
 
 class ApiToken(models.Model):

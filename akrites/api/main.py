@@ -110,6 +110,7 @@ def _mount() -> None:
     from akrites.cases.api import router as cases_router
     from akrites.cases.triage_api import router as triage_router
     from akrites.confidentiality.api import router as access_router
+    from akrites.conversation.api import router as conversation_router
     from akrites.intake.api import router as reports_router
     from akrites.notifications.api import router as notifications_router
     from akrites.projects.api import router as projects_router
@@ -117,6 +118,7 @@ def _mount() -> None:
     api.add_router("/", health_router)
     # Confidentiality routes name their own paths (/cases/{id}/embargo, /orgs/{slug}/sboms).
     api.add_router("/", access_router)
+    api.add_router("/", conversation_router)
     from akrites.exports.api import router as exports_router
 
     api.add_router("/", exports_router)

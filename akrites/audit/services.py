@@ -19,7 +19,7 @@ from typing import Any
 from django.db import connection
 
 from akrites.audit.models import AuditEntry
-from akrites.core.actors import Actor, SystemActor
+from akrites.core.actors import Actor, ReportLink, SystemActor
 from akrites.core.clock import now
 from akrites.core.errors import AkritesError
 
@@ -77,7 +77,7 @@ def _entry_hash(entry: AuditEntry) -> str:
 
 def actor_fields(actor: Actor | None) -> tuple[int | None, str]:
     """(id, label) for a user, or (None, label) for a system component."""
-    if isinstance(actor, SystemActor):
+    if isinstance(actor, SystemActor | ReportLink):
         return None, actor.get_username()
     if actor is None or not actor.is_authenticated:
         return None, "anonymous"

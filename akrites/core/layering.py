@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("accounts",),
     ("projects",),
     ("cases",),  # lifecycle, triage, parties
+    ("conversation",),  # case messages and their audiences
     ("intake",),
     ("dedup",),
     ("confidentiality",),  # embargo, pre-notification, SBOM matching, embargoed reads

@@ -14,12 +14,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from akrites.conversation.audiences import Audience
+from akrites.conversation.models import Via
+from akrites.conversation.selectors import thread
+from akrites.conversation.services import message_post
+from akrites.core.actors import ReportLink
 from akrites.core.clock import now
-from akrites.core.errors import InvalidInput, NotFound
+from akrites.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited
 from akrites.intake import selectors
 from akrites.intake.forms import ReportForm, form_field_for
 from akrites.intake.keys import platform_keyring
-from akrites.intake.models import Channel
+from akrites.intake.models import Channel, Report
 from akrites.intake.ratelimit import rate_take
 from akrites.intake.securitytxt import render_security_txt
 from akrites.intake.services.record import Submission
@@ -27,6 +32,7 @@ from akrites.intake.services.submit import parse_document, submit_document
 
 logger = logging.getLogger(__name__)
 _SESSION_DONE = "akrites_submitted"
+LINK_REPLIES_PER_WINDOW = 20
 
 
 def _client_bucket(request: HttpRequest) -> str:
@@ -123,13 +129,47 @@ def status(request: HttpRequest) -> HttpResponse:
         except NotFound:
             error = "No report has this status code. Check that you copied all of it."
         else:
-            template, context = "intake/status.html", {"report": report}
-    response = render(request, template, {**context, "error": error}, status=404 if error else 200)
+            template, context = "intake/status.html", _status_context(request, report)
+    answered = 422 if context.get("reply_error") else 200
+    response = render(
+        request, template, {**context, "error": error}, status=404 if error else answered
+    )
     response["Cache-Control"] = "private, no-store"
     # Not "no-referrer": browsers then send "Origin: null" with the form, failing the CSRF
     # origin check. No URL here carries the code, so same-origin is enough.
     response["Referrer-Policy"] = "same-origin"
     return response
+
+
+def _status_context(request: HttpRequest, report: Report) -> dict[str, Any]:
+    """The report, its case's conversation as its reporter may read it, and a reply posted
+    with this request (the status code in the form is the reporter's only credential)."""
+    code = request.POST.get("code", "").strip()
+    context: dict[str, Any] = {"report": report, "hidden_code": {"code": code}}
+    if report.case is None:
+        return context
+    link = ReportLink(report_id=report.public_id, case_id=report.case_id)
+    if "body" in request.POST:
+        try:
+            # A status link is a bearer secret: its holder may answer, not flood the case.
+            rate_take(buckets={f"link-reply:{report.public_id}": LINK_REPLIES_PER_WINDOW})
+            message = message_post(
+                actor=link,
+                case=report.case,
+                audience=request.POST.get("audience", Audience.PARTIES),
+                body=request.POST.get("body", ""),
+                via=Via.LINK,
+            )
+        except (InvalidInput, Conflict, PermissionDenied, RateLimited) as exc:
+            context["reply_error"] = (getattr(exc, "field", "") or "body", exc.message)
+            context["form"] = request.POST
+        except NotFound:  # an audience the reporter is not part of
+            context["reply_error"] = ("audience", "Choose one of the audiences offered.")
+            context["form"] = request.POST
+        else:
+            context["posted"] = message.number
+    context["thread"] = thread(viewer=link, case=report.case)
+    return context
 
 
 @login_required

@@ -14,11 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from akrites.access.policy import case_roles
+from akrites.access.policy import allowed, case_roles
 from akrites.accounts.models import User
 from akrites.cases.lifecycle import BY_NAME
 from akrites.cases.models import Case, CaseParticipant
 from akrites.cases.parties import timeline_visibilities, visible_cases
+from akrites.conversation.audiences import read_action
 from akrites.core.clock import now
 from akrites.notifications import rules
 from akrites.orgs.models import SIRT_ROLES, Membership, OrgKind, Role
@@ -95,6 +96,8 @@ def may_know(user: Any, case: Case, kind: str) -> bool:
     Only case transitions carry a timeline visibility; other kinds need case visibility only,
     which the audience already checked.
     """
+    if kind.startswith("message."):  # a message: may they read its audience?
+        return allowed(user, read_action(kind.removeprefix("message.")), case)
     if not kind.startswith("case."):
         return True
     transition = BY_NAME.get(kind.removeprefix("case."))

@@ -43,6 +43,13 @@ RULES: dict[str, dict[str, str]] = {
     "case.break_embargo": {SIRT: NOW, MAINTAINER: NOW, REPORTER: NOW, OBSERVER: NOW,
                            DOWNSTREAM: NOW},
     "case.close": {REPORTER: DIGEST},
+    # Case messages (akrites.conversation), by audience: whoever may read it hears of it
+    # now (the author excepted); the policy's read rule filters every recipient.
+    "message.sirt": {SIRT: NOW},
+    "message.maintainers": {SIRT: NOW, MAINTAINER: NOW},
+    "message.parties": {SIRT: NOW, MAINTAINER: NOW, REPORTER: NOW},
+    "message.members": {SIRT: NOW, MAINTAINER: NOW, REPORTER: NOW, OBSERVER: NOW,
+                        DOWNSTREAM: NOW},
     # Delivery failures: the SIRT's platform digest (and the deliveries page, always).
     "notification.failed": {SIRT: DIGEST},
 }

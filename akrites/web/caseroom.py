@@ -18,6 +18,9 @@ from akrites.cases.models import Case, CaseParticipant
 from akrites.cases.selectors import CaseView, case_room
 from akrites.cases.triage.severity import Severity, score_or_none
 from akrites.confidentiality.selectors import case_panel
+from akrites.conversation.audiences import readable
+from akrites.conversation.selectors import Thread, thread
+from akrites.conversation.services import mark_read
 from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput, NotFound
@@ -48,6 +51,7 @@ class Room:
     advisory: Advisory | None
     advisory_content: AdvisoryContent | None
     links: list[Link] = field(default_factory=list)
+    conversation: Thread | None = None
 
     @property
     def case(self) -> Case:
@@ -129,6 +133,10 @@ def room_get(*, viewer: Actor, human_id: str) -> Room:
         patch_list(viewer=viewer, case=case) if allowed(viewer, "case.read_patch", case) else None
     )
     advisory, content = _advisory(viewer, case)
+    conversation = None
+    if readable(viewer, case):  # opening the room reads the thread: it is marked read
+        conversation = thread(viewer=viewer, case=case)
+        mark_read(actor=viewer, case=case, upto=conversation.last_number)
     return Room(
         view=view,
         panel=panel,
@@ -140,4 +148,5 @@ def room_get(*, viewer: Actor, human_id: str) -> Room:
         advisory=advisory,
         advisory_content=content,
         links=_links(viewer, case),
+        conversation=conversation,
     )

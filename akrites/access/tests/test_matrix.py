@@ -61,6 +61,11 @@ EXPECT: dict[str, tuple[str, str]] = {
     "cases/<str:case_id>/advisory/approval/withdraw/": CASE,
     "cases/<str:case_id>/advisory/revise/": CASE,
     "cases/<str:case_id>/advisory/withdraw/": CASE,
+    # The conversation: its page is 404 exactly for whoever reads no audience (the widest,
+    # "members", is read by every reader of any narrower one: the audiences are nested).
+    "cases/<str:case_id>/conversation/": EXACT("message.read_members"),
+    "cases/<str:case_id>/conversation/<int:number>/edit/": CASE,
+    "cases/<str:case_id>/conversation/attachments/<int:attachment_id>/": CASE,
     "sirt/dashboard/queue/<str:case_id>/claim/": CASE,
     "sirt/dashboard/queue/<str:case_id>/release/": CASE,
     "orgs/<str:org_slug>/sboms/": OTHER,
@@ -117,6 +122,12 @@ EXPECT: dict[str, tuple[str, str]] = {
     "GET /api/v1/cases/{case_id}/export": EXACT("case.export"),
     "POST /api/v1/orgs/{org_slug}/sboms": OTHER,
     # --- API: case operations of other apps -----------------------------------------------
+    "GET /api/v1/cases/{case_id}/messages": EXACT("message.read_members"),
+    **{op: CASE for op in (
+        "POST /api/v1/cases/{case_id}/messages", "POST /api/v1/cases/{case_id}/messages/read",
+        "GET /api/v1/cases/{case_id}/messages/attachments/{attachment_id}",
+        "PATCH /api/v1/cases/{case_id}/messages/{number}",
+        "GET /api/v1/cases/{case_id}/messages/{number}/versions")},
     "GET /api/v1/cases/{case_id}": EXACT("case.view"),
     "POST /api/v1/cases/{case_id}/transitions": CASE,
     **{op: CASE for op in (
