@@ -9,6 +9,11 @@ class DisclosureConfig(AppConfig):
 
     def ready(self) -> None:
         from akrites.core.periodic import register
+        from akrites.disclosure.services import advisory_credit_finders
+        from akrites.intake import hooks
+
+        # Finders whose reports join a case (intake, dedup: below us) are offered credit.
+        hooks.finders_joined.provide(advisory_credit_finders)
 
         # Publication is due at an instant; a minute of lag is the promise we make.
         register(

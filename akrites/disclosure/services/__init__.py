@@ -3,6 +3,7 @@ withdrawal, published rejections. State changes follow ``disclosure.lifecycle``.
 
 from akrites.disclosure.services.advisory import (
     advisory_create,
+    advisory_credit_finders,
     advisory_reject_cve,
     advisory_reserve_cve,
     advisory_schedule,
@@ -16,6 +17,7 @@ from akrites.disclosure.services.revision import advisory_revise, advisory_withd
 __all__ = [
     "advisory_approve",
     "advisory_create",
+    "advisory_credit_finders",
     "advisory_publish",
     "advisory_reject_cve",
     "advisory_reserve_cve",
