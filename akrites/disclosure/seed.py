@@ -41,6 +41,12 @@ def _details(report: Report) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def report_credits(report: Report) -> list[dict[str, str]]:
+    """The credits ``report``'s finder asked for: their name, "Anonymous", or the credits in
+    the report itself (an OSV file names its finders); none when they gave no name."""
+    return _credits(report, _details(report))
+
+
 def _credits(report: Report, details: dict[str, Any]) -> list[dict[str, str]]:
     if report.credit_anonymous:
         return [{"name": ANONYMOUS, "type": "FINDER"}]
@@ -135,7 +141,7 @@ def credits_with(
     out = [dict(c) for c in current]
     at = 0
     for report in case_reports(case):
-        credits = _credits(report, _details(report))
+        credits = report_credits(report)
         if report.pk not in joined:
             for credit in credits:
                 names = [c.get("name") for c in out]
