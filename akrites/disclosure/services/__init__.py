@@ -7,6 +7,7 @@ from akrites.disclosure.services.advisory import (
     advisory_reject_cve,
     advisory_reserve_cve,
     advisory_schedule,
+    advisory_take_assessment,
     advisory_update,
 )
 from akrites.disclosure.services.approval import advisory_approve, advisory_withdraw_approval
@@ -23,6 +24,7 @@ __all__ = [
     "advisory_reserve_cve",
     "advisory_revise",
     "advisory_schedule",
+    "advisory_take_assessment",
     "advisory_update",
     "advisory_withdraw",
     "advisory_withdraw_approval",

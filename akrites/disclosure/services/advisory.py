@@ -230,3 +230,42 @@ def advisory_credit_finders(*, reports: Sequence[Report]) -> None:
             CREDITS, "advisory.credit_finders", advisory.case, {"added": len(credits) - len(before)}
         )
         _new_revision(CREDITS, advisory, ["content"])
+
+
+def _version(vector: str) -> str:
+    return vector.split("/", 1)[0]
+
+
+@transaction.atomic
+def advisory_take_assessment(
+    *, actor: Actor, case: Case, previous_cvss: str, previous_cwe: str
+) -> None:
+    """Carry the SIRT's new assessment of ``case`` into its draft advisory, as a new revision:
+    a changed vector replaces the draft's vector of its CVSS version and the one assessed
+    before; a changed CWE replaces the one assessed before and comes first. What the draft
+    says otherwise stays. Only a draft changes (an approved or published advisory keeps what
+    was approved). Called by ``case_severity_assess`` after its policy check (``case.assess``,
+    the SIRT's), so it checks none itself."""
+    advisory = Advisory.objects.select_for_update().filter(case=case).first()
+    if advisory is None or advisory.state != AdvisoryState.DRAFT:
+        return
+    current = json.loads(advisory.content)
+    cvss, cwes = list(current.get("cvss") or []), list(current.get("cwes") or [])
+    if case.assessed_cvss and case.assessed_cvss != previous_cvss:
+        gone = {_version(case.assessed_cvss), previous_cvss}
+        cvss = [case.assessed_cvss, *(v for v in cvss if v not in gone and _version(v) not in gone)]
+    if case.assessed_cwe and case.assessed_cwe != previous_cwe:
+        cwes = [case.assessed_cwe, *(c for c in cwes if c not in {case.assessed_cwe, previous_cwe})]
+    changes = {"cvss": cvss, "cwes": cwes}
+    try:
+        content = content_from_dict({**current, **changes}).to_dict()
+    except InvalidInput:
+        logger.warning(
+            "advisory %s: the draft does not validate; assessment not taken", advisory.pk
+        )
+        return
+    if content == current:
+        return
+    advisory.content = json.dumps(content)
+    _audit(actor, "advisory.take_assessment", case, {"fields": sorted(changes)})
+    _new_revision(actor, advisory, ["content"])

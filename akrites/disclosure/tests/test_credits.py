@@ -186,3 +186,33 @@ def test_without_an_assessment_the_draft_keeps_the_reporters_claim(project, repo
     case = make_ready(_submit(reporter, claimed).case, system)
     content = json.loads(advisory_create(actor=sirt, case=case).content)
     assert (content["cvss"], content["cwes"]) == ([vector], ["CWE-400"])
+
+
+def test_an_assessment_after_the_draft_is_carried_into_it(project, reporter, sirt, system):
+    case = _drafted(_submit(reporter, FIRST).case, sirt, system)
+    revision = _advisory(case).revision
+    low = "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:L"
+    case_severity_assess(actor=sirt, case=case, vector=low, cwe="CWE-400", reason="checked")
+    content = json.loads(_advisory(case).content)
+    assert content["cvss"] == [low]  # replaces the draft's 3.1 vector
+    assert content["cwes"] == ["CWE-400", "CWE-776"]  # first; the draft's own CWE stays
+    assert _advisory(case).revision == revision + 1
+    case.refresh_from_db()
+    case_severity_assess(actor=sirt, case=case, cwe="CWE-20", reason="closer")
+    content = json.loads(_advisory(case).content)
+    assert (content["cvss"], content["cwes"]) == ([low], ["CWE-20", "CWE-776"])
+    assert AuditEntry.objects.filter(action="advisory.take_assessment").count() == 2
+
+
+def test_an_assessment_does_not_change_an_approved_advisory(project, reporter, sirt, system):
+    case = _drafted(_submit(reporter, FIRST).case, sirt, system)
+    approve(case, sirt)
+    before = _advisory(case)
+    low = "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:L"
+    case_severity_assess(actor=sirt, case=case, vector=low, cwe="CWE-400", reason="checked")
+    after = _advisory(case)
+    assert (after.state, after.content, after.revision) == (
+        AdvisoryState.APPROVED,
+        before.content,
+        before.revision,
+    )
