@@ -156,3 +156,20 @@ def credits_with(
                 out.insert(at, credit)
                 at += 1
     return out
+
+
+def credits_without(
+    current: list[dict[str, str]], case: Case, left: list[Report]
+) -> list[dict[str, str]]:
+    """``current`` without the credits the finders of ``left`` (reports moved out of
+    ``case``) asked for, except those a report still in the case asks for too; each
+    "Anonymous" listed beyond the case's anonymous finders goes, the last first."""
+    staying = [c["name"] for r in case_reports(case) for c in report_credits(r)]
+    out = [dict(c) for c in current]
+    for name in (c["name"] for r in left for c in report_credits(r)):
+        listed = [i for i, c in enumerate(out) if c.get("name") == name]
+        if name == ANONYMOUS and len(listed) > staying.count(ANONYMOUS):
+            del out[listed[-1]]
+        elif name != ANONYMOUS and listed and name not in staying:
+            del out[listed[0]]
+    return out

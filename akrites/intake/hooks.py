@@ -10,7 +10,8 @@ questions it asks here and those apps provide the answers in their ``AppConfig.r
 3. ``dedup_index`` — after the reports are stored, add them to the shared index.
 
 And one the de-duplication's merges call too: ``finders_joined`` — finders' reports joined a
-case that already existed, so the advisory drafted for it credits them (``akrites.disclosure``).
+case that already existed, so the advisory drafted for it credits them (``akrites.disclosure``);
+its splits call ``finders_left``.
 """
 
 from __future__ import annotations
@@ -106,4 +107,11 @@ def finders_joined(*, reports: Sequence[Report]) -> None:
     """``reports`` (saved, each with its case) joined a case that existed before them: a
     duplicate at intake, or a merge. Runs in the caller's transaction; their finders are
     offered credit in the case's advisory while it is a draft (provided by disclosure)."""
+    raise NotImplementedError
+
+
+@hook
+def finders_left(*, case: Case, reports: Sequence[Report]) -> None:
+    """``reports`` were moved out of ``case`` (a split); the case's draft advisory no longer
+    credits their finders, unless a report still in the case asks for the same credit."""
     raise NotImplementedError

@@ -23,7 +23,7 @@ from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, NotFound
 from akrites.dedup.models import DedupEntry, DedupLabel, Label
-from akrites.intake.hooks import finders_joined
+from akrites.intake.hooks import finders_joined, finders_left
 from akrites.intake.models import Report, ReportStatus
 
 
@@ -76,6 +76,7 @@ def _add_reporters(case: Case, reports: list[Report], actor: Actor) -> None:
 @transaction.atomic
 def report_split(*, actor: Actor, report: Report, reason: str) -> Case:
     """Move ``report`` out of its case into a new case in triage; label the pair "not duplicate".
+    Its finder is no longer credited in the old case's draft advisory (``finders_left``).
 
     The pair is the report and the report dedup matched it with (else the case's first
     report). Raises NotFound (report without a case, or a case the actor may not see),
@@ -100,6 +101,7 @@ def report_split(*, actor: Actor, report: Report, reason: str) -> Case:
     report.updated_at = now()
     report.save(update_fields=["case", "status", "credit_rank", "updated_at"])
     _rerank(old)
+    finders_left(case=old, reports=[report])
     _add_reporters(new, [report], actor)
     if report.reporter_id is not None and not any(
         o.reporter_id == report.reporter_id for o in others

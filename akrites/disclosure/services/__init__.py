@@ -8,6 +8,7 @@ from akrites.disclosure.services.advisory import (
     advisory_reserve_cve,
     advisory_schedule,
     advisory_take_assessment,
+    advisory_uncredit_finders,
     advisory_update,
 )
 from akrites.disclosure.services.approval import advisory_approve, advisory_withdraw_approval
@@ -25,6 +26,7 @@ __all__ = [
     "advisory_revise",
     "advisory_schedule",
     "advisory_take_assessment",
+    "advisory_uncredit_finders",
     "advisory_update",
     "advisory_withdraw",
     "advisory_withdraw_approval",

@@ -30,7 +30,7 @@ from akrites.disclosure.cna import CnaBackend, cna_backend
 from akrites.disclosure.content import content_from_dict
 from akrites.disclosure.instant import has_embargo
 from akrites.disclosure.models import Advisory, AdvisoryState, CveReservation, ReservationState
-from akrites.disclosure.seed import credits_with, seed_content
+from akrites.disclosure.seed import credits_with, credits_without, seed_content
 from akrites.disclosure.services.transitions import advisory_transition
 from akrites.intake.models import Report
 
@@ -230,6 +230,24 @@ def advisory_credit_finders(*, reports: Sequence[Report]) -> None:
             CREDITS, "advisory.credit_finders", advisory.case, {"added": len(credits) - len(before)}
         )
         _new_revision(CREDITS, advisory, ["content"])
+
+
+@transaction.atomic
+def advisory_uncredit_finders(*, case: Case, reports: Sequence[Report]) -> None:
+    """Remove from ``case``'s draft the credits of the finders of ``reports`` (split out of
+    the case), as a new revision audited as the system's; a credit another finder of the
+    case still asks for stays. Only a draft changes, as for ``advisory_credit_finders``."""
+    advisory = Advisory.objects.select_for_update().filter(case=case).first()
+    if advisory is None or advisory.state != AdvisoryState.DRAFT or not reports:
+        return
+    current = json.loads(advisory.content)
+    before = current.get("credits") or []
+    credits = credits_without(before, case, list(reports))
+    if credits == before:
+        return
+    advisory.content = json.dumps(content_from_dict({**current, "credits": credits}).to_dict())
+    _audit(CREDITS, "advisory.uncredit_finders", case, {"removed": len(before) - len(credits)})
+    _new_revision(CREDITS, advisory, ["content"])
 
 
 def _version(vector: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from akrites.audit.models import AuditEntry
 from akrites.cases.triage.services import case_severity_assess
-from akrites.dedup.services import case_merge
+from akrites.dedup.services import case_merge, report_split
 from akrites.dedup.tests.dedup_cast import BOILERPLATE, FIRST, REWORDED, parsed
 from akrites.disclosure.models import Advisory, AdvisoryState, PublishedDocument
 from akrites.disclosure.renderers import validate_document
@@ -216,3 +216,26 @@ def test_an_assessment_does_not_change_an_approved_advisory(project, reporter, s
         before.content,
         before.revision,
     )
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_a_finder_split_out_of_the_case_loses_its_credit(
+    project, reporter, finder, sirt, system, anonymous
+):
+    first = _submit(reporter, FIRST, name="Ada Finder")
+    case = _drafted(first.case, sirt, system)
+    dup = _submit(finder, REWORDED[0], name="Bob Later", anonymous=anonymous)
+    assert len(_credits(case)) == 2
+    report_split(actor=sirt, report=dup, reason="a different bug after all")
+    assert _credits(case) == [ADA]
+    assert AuditEntry.objects.filter(action="advisory.uncredit_finders").count() == 1
+
+
+def test_a_split_keeps_a_credit_another_finder_still_asks_for(
+    project, reporter, finder, sirt, system
+):
+    first = _submit(reporter, FIRST, name="Ada Finder")
+    case = _drafted(first.case, sirt, system)
+    dup = _submit(finder, REWORDED[0], name="Ada Finder")  # the same person, another account
+    report_split(actor=sirt, report=dup, reason="a different bug after all")
+    assert _credits(case) == [ADA]
