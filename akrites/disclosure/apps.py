@@ -8,7 +8,20 @@ class DisclosureConfig(AppConfig):
     label = "disclosure"
 
     def ready(self) -> None:
+        from akrites.cases.triage import assessed
         from akrites.core.periodic import register
+        from akrites.disclosure.services import (
+            advisory_credit_finders,
+            advisory_take_assessment,
+            advisory_uncredit_finders,
+        )
+        from akrites.intake import hooks
+
+        # Finders whose reports join a case (intake, dedup: below us) are offered credit in
+        # its draft and lose it when split out; the SIRT's assessment (cases.triage) goes in.
+        hooks.finders_joined.provide(advisory_credit_finders)
+        hooks.finders_left.provide(advisory_uncredit_finders)
+        assessed.severity_assessed.provide(advisory_take_assessment)
 
         # Publication is due at an instant; a minute of lag is the promise we make.
         register(

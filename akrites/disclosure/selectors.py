@@ -9,11 +9,14 @@ that is not published, so there is nothing to filter and nothing to forget.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
 from akrites.access.policy import require
+from akrites.cases.models import Case
 from akrites.cases.selectors import case_get
 from akrites.core.actors import Actor
 from akrites.core.errors import NotFound
@@ -26,8 +29,37 @@ from akrites.disclosure.models import (
     PublishedDocument,
     PublishedRejection,
 )
+from akrites.disclosure.seed import case_reports, report_credits
 
 MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Finder:
+    """One report of the case as the advisory desk lists it: when it arrived, the credit its
+    finder asked for (``"Anonymous"``, or nothing) and whether the draft's credits carry it."""
+
+    rank: int | None
+    received_at: datetime
+    credits: tuple[str, ...]
+    credited: bool
+
+
+def draft_finders(*, viewer: Actor, case: Case, content: dict[str, Any]) -> list[Finder]:
+    """Every finder of ``case`` in credit order, matched against the credits of ``content``
+    (the draft's). An anonymous finder is only ever "Anonymous" here. Raises NotFound /
+    PermissionDenied (policy: ``advisory.edit``)."""
+    require(viewer, "advisory.edit", case)
+    listed = [c.get("name") for c in content.get("credits") or [] if isinstance(c, dict)]
+    finders = []
+    for report in case_reports(case):
+        names = tuple(c["name"] for c in report_credits(report))
+        credited = bool(names) and all(name in listed for name in names)
+        for name in names:
+            if name in listed:
+                listed.remove(name)  # each "Anonymous" listed credits one anonymous finder
+        finders.append(Finder(report.credit_rank, report.created_at, names, credited))
+    return finders
 
 
 def advisory_for_case(*, viewer: Actor, human_id: str) -> Advisory:

@@ -8,6 +8,10 @@ questions it asks here and those apps provide the answers in their ``AppConfig.r
 1. ``dedup_decide`` — is each report new, a duplicate, or already public?
 2. ``scope_screen`` — is each case intake is about to open out of the maintainers' scope?
 3. ``dedup_index`` — after the reports are stored, add them to the shared index.
+
+And one the de-duplication's merges call too: ``finders_joined`` — finders' reports joined a
+case that already existed, so the advisory drafted for it credits them (``akrites.disclosure``);
+its splits call ``finders_left``.
 """
 
 from __future__ import annotations
@@ -95,4 +99,19 @@ class ScopeAnswer:
 def scope_screen(*, queries: Sequence[ScopeQuery]) -> list[ScopeAnswer | None]:
     """One answer per query, in order: the rule that puts every one of its reports out of
     scope, or None (the case is opened). Reads only; one query whatever the batch size."""
+    raise NotImplementedError
+
+
+@hook
+def finders_joined(*, reports: Sequence[Report]) -> None:
+    """``reports`` (saved, each with its case) joined a case that existed before them: a
+    duplicate at intake, or a merge. Runs in the caller's transaction; their finders are
+    offered credit in the case's advisory while it is a draft (provided by disclosure)."""
+    raise NotImplementedError
+
+
+@hook
+def finders_left(*, case: Case, reports: Sequence[Report]) -> None:
+    """``reports`` were moved out of ``case`` (a split); the case's draft advisory no longer
+    credits their finders, unless a report still in the case asks for the same credit."""
     raise NotImplementedError

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
+
+from django.db.models import Min
 
 from akrites.access.policy import require
 from akrites.accounts.actors import user_of
+from akrites.cases.models import Case
 from akrites.cases.reads import record_read
 from akrites.core.actors import Actor
 from akrites.core.errors import NotFound
@@ -64,3 +68,14 @@ def report_by_status_secret(*, secret: str) -> Report:
     if report is None:
         raise NotFound()
     return report
+
+
+def first_report_at(*, viewer: Actor, case: Case) -> datetime | None:
+    """When the case's earliest report was received (a merge may bring in an earlier one
+    than the report that opened it); None for a case without reports. Those who may read
+    the case's reports only (``case.view_reports``): a co-reporter learns no other finder's
+    time. Raises NotFound/PermissionDenied (policy)."""
+    require(viewer, "case.view_reports", case)
+    row = Report.objects.filter(case=case).aggregate(first=Min("created_at"))
+    first: datetime | None = row["first"]
+    return first

@@ -24,11 +24,14 @@ from akrites.disclosure.models import (
     PublicRevision,
 )
 from akrites.disclosure.selectors import (
+    Finder,
     advisory_for_case,
     current_approval,
+    draft_finders,
     public_of,
     public_revisions,
 )
+from akrites.intake.selectors import first_report_at
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,10 @@ class AdvisoryDesk:
     approval: AdvisoryApproval | None
     public: PublicAdvisory | None
     revisions: list[PublicRevision]
+    # Every finder, first arrival first, and when the first report came in (a merge may
+    # bring in an earlier one than the report that opened the case).
+    finders: list[Finder]
+    first_reported_at: datetime | None
 
     @property
     def is_draft(self) -> bool:
@@ -80,11 +87,12 @@ def advisory_desk(*, viewer: Actor, human_id: str) -> AdvisoryDesk:
     except NotFound:
         advisory = None
     content = json.loads(advisory.content) if advisory is not None else {}
+    content = content if isinstance(content, dict) else {}
     public = public_of(advisory) if advisory is not None else None
     return AdvisoryDesk(
         case=case,
         advisory=advisory,
-        content=content if isinstance(content, dict) else {},
+        content=content,
         # Step-up is asked when a form is sent, not here: the page may offer the action.
         may_approve=allowed(viewer, "advisory.approve", case),
         may_withdraw_approval=allowed(viewer, "advisory.withdraw_approval", case),
@@ -94,4 +102,6 @@ def advisory_desk(*, viewer: Actor, human_id: str) -> AdvisoryDesk:
         approval=current_approval(advisory) if advisory is not None else None,
         public=public,
         revisions=public_revisions(public) if public is not None else [],
+        finders=draft_finders(viewer=viewer, case=case, content=content),
+        first_reported_at=first_report_at(viewer=viewer, case=case),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from akrites.access.policy import allowed
@@ -27,6 +27,7 @@ from akrites.core.errors import InvalidInput, NotFound
 from akrites.disclosure.content import AdvisoryContent, content_from_dict
 from akrites.disclosure.models import Advisory
 from akrites.disclosure.selectors import advisory_for_case
+from akrites.intake.selectors import first_report_at
 from akrites.remediation.models import PatchProposal
 from akrites.remediation.selectors import patch_list
 
@@ -52,6 +53,8 @@ class Room:
     advisory_content: AdvisoryContent | None
     links: list[Link] = field(default_factory=list)
     conversation: Thread | None = None
+    # The earliest report's arrival, for those who may read the reports (else None).
+    first_reported_at: datetime | None = None
 
     @property
     def case(self) -> Case:
@@ -149,4 +152,9 @@ def room_get(*, viewer: Actor, human_id: str) -> Room:
         advisory_content=content,
         links=_links(viewer, case),
         conversation=conversation,
+        first_reported_at=(
+            first_report_at(viewer=viewer, case=case)
+            if allowed(viewer, "case.view_reports", case)
+            else None
+        ),
     )

@@ -21,6 +21,7 @@ from akrites.cases.lifecycle import SET_ASIDE
 from akrites.cases.models import Case, Status, TimelineEntry, Visibility
 from akrites.cases.services.create import _label
 from akrites.cases.services.transitions import MAX_REASON, case_transition
+from akrites.cases.triage.assessed import severity_assessed
 from akrites.cases.triage.clocks import case_clocks
 from akrites.cases.triage.hooks import outcomes_record
 from akrites.cases.triage.models import ClockBreach, Outcome, SenderQuota
@@ -129,7 +130,8 @@ def case_severity_assess(
 ) -> Case:
     """Record the SIRT's severity: a CVSS 3.1/4.0 vector and/or a CWE id, with a reason.
 
-    The reporter's proposal is never touched. Raises InvalidInput (``vector``, ``cwe``,
+    The reporter's proposal is never touched; the case's draft advisory takes the new values
+    (``assessed.severity_assessed``). Raises InvalidInput (``vector``, ``cwe``,
     ``reason``) before anything is written.
     """
     require(actor, "case.assess", case)
@@ -140,6 +142,7 @@ def case_severity_assess(
     severity = parse_cvss(vector) if vector.strip() else None
     cwe_id = cwe_name(cwe)[0] if cwe.strip() else ""
     at = now()
+    previous = (locked.assessed_cvss, locked.assessed_cwe)
     if severity is not None:
         locked.assessed_cvss = severity.vector
         locked.assessed_cvss_score = severity.score
@@ -158,6 +161,8 @@ def case_severity_assess(
             "updated_at",
         ]
     )
+    # The case's draft advisory, if any, states the assessment too.
+    severity_assessed(actor=actor, case=locked, previous_cvss=previous[0], previous_cwe=previous[1])
     _timeline(actor, locked, "severity_assessed", reason, Visibility.MAINTAINERS)
     _audit(
         actor,

@@ -3,13 +3,14 @@
 Both services lock the cases they change, check ``case.triage`` (SIRT only) before anything
 else, and record timeline entries, audit entries and a ``DedupLabel`` in one transaction.
 Credit order is arrival order: the first finder of a case keeps ``credit_rank`` 1, later
-finders follow and take part as co-reporters (who see the case status only, by policy).
+finders follow and take part as co-reporters (who see the case status only, by policy). A
+merge ranks the finders of both cases by arrival and offers the merged-in finders credit in
+the surviving case's draft advisory (``intake.hooks.finders_joined``).
 """
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Max
 
 from akrites.access.policy import require
 from akrites.accounts.actors import user_or_none
@@ -22,6 +23,7 @@ from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, NotFound
 from akrites.dedup.models import DedupEntry, DedupLabel, Label
+from akrites.intake.hooks import finders_joined, finders_left
 from akrites.intake.models import Report, ReportStatus
 
 
@@ -74,6 +76,7 @@ def _add_reporters(case: Case, reports: list[Report], actor: Actor) -> None:
 @transaction.atomic
 def report_split(*, actor: Actor, report: Report, reason: str) -> Case:
     """Move ``report`` out of its case into a new case in triage; label the pair "not duplicate".
+    Its finder is no longer credited in the old case's draft advisory (``finders_left``).
 
     The pair is the report and the report dedup matched it with (else the case's first
     report). Raises NotFound (report without a case, or a case the actor may not see),
@@ -98,6 +101,7 @@ def report_split(*, actor: Actor, report: Report, reason: str) -> Case:
     report.updated_at = now()
     report.save(update_fields=["case", "status", "credit_rank", "updated_at"])
     _rerank(old)
+    finders_left(case=old, reports=[report])
     _add_reporters(new, [report], actor)
     if report.reporter_id is not None and not any(
         o.reporter_id == report.reporter_id for o in others
@@ -121,8 +125,10 @@ def report_split(*, actor: Actor, report: Report, reason: str) -> Case:
 def case_merge(*, actor: Actor, source: Case, target: Case, reason: str) -> Case:
     """Move every report of ``source`` into ``target``; ``source`` becomes a duplicate of it.
 
-    Credit: ``target``'s finders keep their ranks, ``source``'s follow in arrival order and
-    join ``target`` as co-reporters. Labels the pair (first report of each) "duplicate".
+    Credit: the finders of both cases are ranked by arrival (a finder of ``source`` who
+    reported first becomes the first finder); ``source``'s join ``target`` as co-reporters and
+    its draft advisory's credits (``finders_joined``). Labels the pair (first report of each)
+    "duplicate".
     Raises NotFound/PermissionDenied (policy, for either case), InvalidInput (same case, no
     reason, target already a duplicate), Conflict (source not in triage, see lifecycle).
     """
@@ -138,11 +144,12 @@ def case_merge(*, actor: Actor, source: Case, target: Case, reason: str) -> Case
         raise InvalidInput("target", "merge into the original case, not into a duplicate")
     moving = list(source.reports.select_for_update().order_by("created_at", "id"))
     staying = list(target.reports.order_by("created_at", "id")[:1])
-    top = target.reports.aggregate(top=Max("credit_rank"))["top"] or 0
-    for rank, report in enumerate(moving, start=top + 1):
-        report.case, report.status, report.credit_rank = target, ReportStatus.DUPLICATE, rank
-    Report.objects.bulk_update(moving, ["case", "status", "credit_rank"])
+    for report in moving:
+        report.case, report.status = target, ReportStatus.DUPLICATE
+    Report.objects.bulk_update(moving, ["case", "status"])
+    _rerank(target)
     _add_reporters(target, moving, actor)
+    finders_joined(reports=moving)
     case_mark_duplicate(actor=actor, case=source, of=target, reason=reason)
     _timeline(actor, target, "merged_in", reason).save()
     if moving and staying:

@@ -186,3 +186,20 @@ def test_maintainer_may_not_merge_cases_in_triage(
     with pytest.raises(NotFound):  # in triage the maintainers are no party yet
         case_merge(actor=maintainer, source=_case(b), target=_case(a), reason="x")
     assert Report.objects.get(pk=b.pk).case_id == b.case_id
+
+
+def test_merge_ranks_every_finder_in_arrival_order_and_keeps_both_as_reporters(
+    project: Any, reporter: Any, finder: Any, sirt: Any
+) -> None:
+    from akrites.access.standing import case_roles
+    from akrites.cases.services import case_transition
+
+    first, later = _two_cases(reporter, finder)
+    # The later finder's case was accepted first; the earlier one waits in triage and is
+    # merged into it: the earlier finder is still the first finder of the surviving case.
+    case_transition(actor=sirt, case=_case(later), name="accept")
+    target = case_merge(actor=sirt, source=_case(first), target=_case(later), reason="same bug")
+    ranks = dict(Report.objects.filter(case=target).values_list("public_id", "credit_rank"))
+    assert ranks == {first.public_id: 1, later.public_id: 2}
+    assert "reporter" in case_roles(reporter, target)
+    assert "reporter" in case_roles(finder, target)

@@ -3,9 +3,12 @@ withdrawal, published rejections. State changes follow ``disclosure.lifecycle``.
 
 from akrites.disclosure.services.advisory import (
     advisory_create,
+    advisory_credit_finders,
     advisory_reject_cve,
     advisory_reserve_cve,
     advisory_schedule,
+    advisory_take_assessment,
+    advisory_uncredit_finders,
     advisory_update,
 )
 from akrites.disclosure.services.approval import advisory_approve, advisory_withdraw_approval
@@ -16,11 +19,14 @@ from akrites.disclosure.services.revision import advisory_revise, advisory_withd
 __all__ = [
     "advisory_approve",
     "advisory_create",
+    "advisory_credit_finders",
     "advisory_publish",
     "advisory_reject_cve",
     "advisory_reserve_cve",
     "advisory_revise",
     "advisory_schedule",
+    "advisory_take_assessment",
+    "advisory_uncredit_finders",
     "advisory_update",
     "advisory_withdraw",
     "advisory_withdraw_approval",

@@ -11,6 +11,8 @@ goes out that nobody approved. Saving never publishes.
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,15 +23,21 @@ from akrites.access.policy import require
 from akrites.audit.services import audit_append
 from akrites.cases.lifecycle import NOT_ACCEPTED
 from akrites.cases.models import Case
-from akrites.core.actors import Actor
+from akrites.core.actors import Actor, SystemActor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, NotFound
 from akrites.disclosure.cna import CnaBackend, cna_backend
 from akrites.disclosure.content import content_from_dict
 from akrites.disclosure.instant import has_embargo
 from akrites.disclosure.models import Advisory, AdvisoryState, CveReservation, ReservationState
-from akrites.disclosure.seed import seed_content
+from akrites.disclosure.seed import credits_with, credits_without, seed_content
 from akrites.disclosure.services.transitions import advisory_transition
+from akrites.intake.models import Report
+
+logger = logging.getLogger(__name__)
+# Who adds the finders of reports that joined a case to its draft: a consequence of the
+# submission or merge that moved them (each checked by the policy), not anyone's edit.
+CREDITS = SystemActor("disclosure.credits")
 
 
 def _locked_draft(advisory: Advisory) -> Advisory:
@@ -182,3 +190,100 @@ def advisory_reject_cve(
     _new_revision(actor, locked, ["cve_id"])
     backend.reject(cve_id=cve_id, reason=reason)
     return locked
+
+
+@transaction.atomic
+def advisory_credit_finders(*, reports: Sequence[Report]) -> None:
+    """Add the finders of ``reports`` (which joined their case after its draft was made) to
+    the draft's credits, in credit order, as a new revision audited as the system's. Only a
+    draft changes: an approved advisory keeps what was approved (the advisory desk lists the
+    finders it does not credit) and a published one changes only through a revision. Never
+    raises on the finders' data: a credit that does not validate is left out.
+    """
+    joined: dict[int, set[int]] = {}
+    for report in reports:
+        if report.case_id is not None:
+            joined.setdefault(report.case_id, set()).add(report.pk)
+    if not joined:
+        return  # no query: intake calls this for every batch
+    drafts = (
+        Advisory.objects.select_for_update()
+        .select_related("case")
+        .filter(case_id__in=joined, state=AdvisoryState.DRAFT)
+        .order_by("pk")
+    )
+    for advisory in drafts:
+        current = json.loads(advisory.content)
+        before = current.get("credits") or []
+        credits = credits_with(before, advisory.case, joined[advisory.case_id])
+        if credits == before:
+            continue
+        try:
+            content = content_from_dict({**current, "credits": credits}).to_dict()
+        except InvalidInput:
+            logger.warning(
+                "advisory %s: the draft does not validate; finders not added", advisory.pk
+            )
+            continue
+        advisory.content = json.dumps(content)
+        _audit(
+            CREDITS, "advisory.credit_finders", advisory.case, {"added": len(credits) - len(before)}
+        )
+        _new_revision(CREDITS, advisory, ["content"])
+
+
+@transaction.atomic
+def advisory_uncredit_finders(*, case: Case, reports: Sequence[Report]) -> None:
+    """Remove from ``case``'s draft the credits of the finders of ``reports`` (split out of
+    the case), as a new revision audited as the system's; a credit another finder of the
+    case still asks for stays. Only a draft changes, as for ``advisory_credit_finders``."""
+    advisory = Advisory.objects.select_for_update().filter(case=case).first()
+    if advisory is None or advisory.state != AdvisoryState.DRAFT or not reports:
+        return
+    current = json.loads(advisory.content)
+    before = current.get("credits") or []
+    credits = credits_without(before, case, list(reports))
+    if credits == before:
+        return
+    advisory.content = json.dumps(content_from_dict({**current, "credits": credits}).to_dict())
+    _audit(CREDITS, "advisory.uncredit_finders", case, {"removed": len(before) - len(credits)})
+    _new_revision(CREDITS, advisory, ["content"])
+
+
+def _version(vector: str) -> str:
+    return vector.split("/", 1)[0]
+
+
+@transaction.atomic
+def advisory_take_assessment(
+    *, actor: Actor, case: Case, previous_cvss: str, previous_cwe: str
+) -> None:
+    """Carry the SIRT's new assessment of ``case`` into its draft advisory, as a new revision:
+    a changed vector replaces the draft's vector of its CVSS version and the one assessed
+    before; a changed CWE replaces the one assessed before and comes first. What the draft
+    says otherwise stays. Only a draft changes (an approved or published advisory keeps what
+    was approved). Called by ``case_severity_assess`` after its policy check (``case.assess``,
+    the SIRT's), so it checks none itself."""
+    advisory = Advisory.objects.select_for_update().filter(case=case).first()
+    if advisory is None or advisory.state != AdvisoryState.DRAFT:
+        return
+    current = json.loads(advisory.content)
+    cvss, cwes = list(current.get("cvss") or []), list(current.get("cwes") or [])
+    if case.assessed_cvss and case.assessed_cvss != previous_cvss:
+        gone = {_version(case.assessed_cvss), previous_cvss}
+        cvss = [case.assessed_cvss, *(v for v in cvss if v not in gone and _version(v) not in gone)]
+    if case.assessed_cwe and case.assessed_cwe != previous_cwe:
+        cwes = [case.assessed_cwe, *(c for c in cwes if c not in {case.assessed_cwe, previous_cwe})]
+    changes = {"cvss": cvss, "cwes": cwes}
+    try:
+        content = content_from_dict({**current, **changes}).to_dict()
+    except InvalidInput:
+        logger.warning(
+            "advisory %s: the draft does not validate; assessment not taken", advisory.pk
+        )
+        return
+    if content == current:
+        return
+    advisory.content = json.dumps(content)
+    _audit(actor, "advisory.take_assessment", case, {"fields": sorted(changes)})
+    _new_revision(actor, advisory, ["content"])

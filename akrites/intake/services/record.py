@@ -28,7 +28,7 @@ from akrites.cases.triage.models import Outcome as Finding
 from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.outbox import notify_each
-from akrites.intake.hooks import DedupVerdict, dedup_index
+from akrites.intake.hooks import DedupVerdict, dedup_index, finders_joined
 from akrites.intake.models import Attachment, Channel, Report, ReportStatus
 from akrites.intake.parsers import PackageRef, ParsedReport
 from akrites.intake.quota import check_quota
@@ -126,6 +126,8 @@ def reports_record(
     dedup_index(
         stored=[(r.result, rep) for r, rep in zip(routed, reports, strict=True) if not r.answer]
     )
+    # A duplicate's finder is offered credit in the advisory drafted for the case it joined.
+    finders_joined(reports=[rep for r, rep in zip(routed, reports, strict=True) if r.duplicate_of])
     Attachment.objects.bulk_create(
         Attachment(
             report=report,
