@@ -122,7 +122,13 @@ def test_json_output_is_one_parseable_document(cli, tmp_path):
     code, out, _ = cli(array.name, "--json")
     assert code == 1
     doc = json.loads(out)
-    assert doc["totals"] == {"accepted": 1, "duplicate": 0, "already_public": 0, "rejected": 1}
+    assert doc["totals"] == {
+        "accepted": 1,
+        "unrouted": 0,
+        "duplicate": 0,
+        "already_public": 0,
+        "rejected": 1,
+    }
     ok, bad = doc["results"]
     assert ok["ok"] and ok["reports"][0]["id"] == _reports().get().public_id
     assert (bad["index"], bad["line"], bad["error"]["code"]) == (1, second_line, "invalid_input")
