@@ -24,7 +24,7 @@ from akrites.cases.triage.hooks import outcomes_record_reports
 from akrites.cases.triage.models import Outcome as Finding
 from akrites.core.actors import Actor
 from akrites.core.clock import now
-from akrites.core.errors import InvalidInput, NotFound
+from akrites.core.errors import InvalidInput, NotFound, PermissionDenied
 from akrites.core.outbox import notify_each
 from akrites.intake.hooks import DedupVerdict
 from akrites.intake.models import Report, ReportStatus
@@ -70,8 +70,7 @@ def unrouted_register(*, actor: Actor, report_id: str, new: NewProject) -> Route
     Raises NotFound (not the SIRT, or the report is not waiting) and InvalidInput (a bad
     field, a project of that name, a package already registered) before anything is stored.
     """
-    require(actor, "report.route")
-    report = _waiting(report_id)
+    report = _waiting(actor, report_id)
     purl = _purl(new.purl, new.ecosystem)
     row = registry_row_parse(
         {
@@ -96,8 +95,7 @@ def unrouted_attach(*, actor: Actor, report_id: str, project_slug: str, purl: st
     """Add ``purl`` to the existing project (or use it, if that project has it already),
     then route the waiting reports. Raises NotFound, InvalidInput (no such project, a purl
     registered to another project)."""
-    require(actor, "report.route")
-    report = _waiting(report_id)
+    report = _waiting(actor, report_id)
     canonical = _purl(purl, None)
     project = Project.objects.filter(slug=project_slug).first()
     if project is None:
@@ -110,7 +108,14 @@ def unrouted_attach(*, actor: Actor, report_id: str, project_slug: str, purl: st
     return _route(actor, report, project, package, "report.route_attach")
 
 
-def _waiting(report_id: str) -> Report:
+def _waiting(actor: Actor, report_id: str) -> Report:
+    """The waiting report, locked. NotFound for anyone who may not route reports — the
+    same answer as for an id that does not exist or a report that is not waiting (a URL
+    names the report: whether it exists is not told to others)."""
+    try:
+        require(actor, "report.route")
+    except PermissionDenied:
+        raise NotFound() from None
     report = (
         Report.objects.select_for_update()
         .filter(public_id=report_id, status=ReportStatus.UNROUTED, case__isnull=True)

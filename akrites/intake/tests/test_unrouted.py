@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from akrites.audit.models import AuditEntry
 from akrites.cases.models import Status
-from akrites.core.errors import InvalidInput, NotFound, PermissionDenied
+from akrites.core.errors import InvalidInput, NotFound
 from akrites.intake import selectors
 from akrites.intake.models import Report, ReportStatus
 from akrites.intake.parsers import ParsedReport
@@ -167,9 +167,9 @@ def test_only_the_sirt_sees_the_queue_or_routes(sirt, reporter, other_project, c
         selectors.unrouted_get(viewer=actor, public_id="RPT-0000000000000000")
     with pytest.raises(NotFound):
         selectors.unrouted_same_package(viewer=actor, report=report)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         unrouted_register(actor=actor, report_id=report.public_id, new=RIVET)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         unrouted_attach(actor=actor, report_id=report.public_id, project_slug="rivet",
                         purl="pkg:pypi/rivet")  # fmt: skip
     report.refresh_from_db()
