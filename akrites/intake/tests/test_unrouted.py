@@ -233,3 +233,16 @@ def test_reporter_sees_the_true_state_then_the_case(client, auth, sirt, reporter
     body = client.get(f"/api/v1/reports/{report.public_id}", **auth).json()
     assert (body["status"], body["case"]) == ("in_case", report.case.human_id)
     assert report.case.human_id in client.get("/my/reports/").content.decode()
+
+
+def test_an_anonymous_reporter_status_page_says_it_waits(client, other_project):
+    from akrites.intake.models import Channel
+
+    secret = "status-code-for-the-test-0001"
+    parsed = ParsedReport(title="Overflow in rivet", source_format="akrites", description="x")
+    sub = Submission(
+        parsed, contact="me@example.org", status_digest=selectors.status_digest(secret)
+    )
+    reports_record(actor=AnonymousUser(), submissions=[sub], channel=Channel.WEB)
+    page = client.post("/report/status/", {"code": secret}).content.decode()
+    assert "Waiting for the SIRT to route it to a project" in page
