@@ -246,3 +246,18 @@ def test_an_anonymous_reporter_status_page_says_it_waits(client, other_project):
     reports_record(actor=AnonymousUser(), submissions=[sub], channel=Channel.WEB)
     page = client.post("/report/status/", {"code": secret}).content.decode()
     assert "Waiting for the SIRT to route it to a project" in page
+
+
+def test_a_copy_routed_after_its_original_joins_the_original_case(sirt, reporter, other_project):
+    original, copy = _rivet(reporter), _rivet(reporter)
+    assert json.loads(copy.dedup)["duplicate_of"] == original.public_id
+    # The SIRT routes the original alone (to another package it names), the copy later.
+    unrouted_attach(actor=sirt, report_id=original.public_id, project_slug="rivet",
+                    purl="pkg:pypi/rivet-core")  # fmt: skip
+    assert Report.objects.get(pk=copy.pk).status == ReportStatus.UNROUTED
+    unrouted_attach(actor=sirt, report_id=copy.public_id, project_slug="rivet",
+                    purl="pkg:pypi/rivet")  # fmt: skip
+    first, second = (Report.objects.get(pk=r.pk) for r in (original, copy))
+    assert (second.status, second.case, second.credit_rank) == (
+        ReportStatus.DUPLICATE, first.case, 2
+    )  # fmt: skip
