@@ -9,9 +9,9 @@ Output: a summary table on stdout (or, with ``--json``, one JSON document); a pr
 failures on stderr. Nothing printed ever contains report content: rejections name the file,
 the item, the field and the server's reason, and every server string is cleaned first.
 
-Exit status: 0 when every report was accepted (duplicates and already-public ones included),
-1 when any was rejected, 2 on a usage, connection, authentication or server failure (the run
-stops there; what was already answered is still summarised).
+Exit status: 0 when every report was accepted (unrouted, duplicate and already-public ones
+included), 1 when any was rejected, 2 on a usage, connection, authentication or server
+failure (the run stops there; what was already answered is still summarised).
 """
 
 from __future__ import annotations
@@ -227,11 +227,18 @@ class Entry:
     error: ErrorInfo | None = None
 
 
+# How a report was answered. "unrouted": accepted, but its package is not registered (or it
+# names none); it waits for the SIRT to route it to a project.
+CATEGORIES = ("accepted", "unrouted", "duplicate", "already_public", "rejected")
+
+
 def category(report: ReportReceipt) -> str:
     if report.status == "already_public":
         return "already_public"
     if report.status == "duplicate" or report.duplicate_of:
         return "duplicate"
+    if report.status == "unrouted":  # accepted, waiting for the SIRT to route it
+        return "unrouted"
     return "accepted"
 
 
@@ -245,7 +252,7 @@ class Summary:
     not_submitted: list[tuple[str, int]] = field(default_factory=list)
 
     def totals(self) -> dict[str, int]:
-        totals = dict.fromkeys(("accepted", "duplicate", "already_public", "rejected"), 0)
+        totals = dict.fromkeys(CATEGORIES, 0)
         for entry in self.entries:
             if entry.error is not None:
                 totals["rejected"] += 1
@@ -477,17 +484,23 @@ def _table(rows: list[list[str]], right: int = 0) -> str:
 
 def summary_table(summary: Summary) -> str:
     """The human summary: counts per file, accepted reports (when few), rejections."""
-    keys = ("accepted", "duplicate", "already_public", "rejected")
+    keys = CATEGORIES
     per_file: dict[str, dict[str, int]] = {}
     for e in summary.entries:
         counts = per_file.setdefault(e.file, dict.fromkeys(keys, 0))
         counts["rejected"] += e.error is not None
         for r in e.reports:
             counts[category(r)] += 1
-    rows = [["FILE", "ACCEPTED", "DUPLICATE", "ALREADY PUBLIC", "REJECTED"]]
+    rows = [["FILE", "ACCEPTED", "UNROUTED", "DUPLICATE", "ALREADY PUBLIC", "REJECTED"]]
     rows += [[name, *(str(c[k]) for k in keys)] for name, c in per_file.items()]
-    rows.append(["TOTAL", *(str(v) for v in summary.totals().values())])
-    parts = [_table(rows, right=4) if summary.entries else ""]
+    totals = summary.totals()
+    rows.append(["TOTAL", *(str(v) for v in totals.values())])
+    parts = [_table(rows, right=5) if summary.entries else ""]
+    if totals["unrouted"]:
+        parts.append(
+            f"\n{totals['unrouted']} report(s) name a package Akrites does not know (or "
+            "none): accepted, waiting for the SIRT to route them to a project.\n"
+        )
     reports = [(e, r) for e in summary.entries for r in e.reports]
     if 0 < len(reports) <= MAX_LISTED_REPORTS:
         rows = [["FILE", "ITEM", "REPORT", "STATUS", "CASE", "RECEIPT"]]

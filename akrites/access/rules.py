@@ -282,6 +282,10 @@ GLOBAL_RULES: dict[str, GlobalRule] = {
     "clocks.record": is_sirt,
     "audit.verify": is_sirt,
     "admin.access": is_sirt,
+    # Reports no case could hold (package not registered, or none named): the SIRT's
+    # unrouted queue, and routing them by registering or attaching their package.
+    "report.view_unrouted": is_sirt,
+    "report.route": is_sirt,
     "report.submit": _authenticated,
     "report.view_own": _authenticated,
     # The public web form: anyone may report (with a contact address), rate-limited by intake.
@@ -304,7 +308,14 @@ ACTIONS = (
 # refused, so a new action is closed to tokens until it is added here.
 TOKEN_SCOPE_ACTIONS: dict[str, frozenset[str]] = {
     "read": frozenset(
-        {"case.view", "inbox.view", "report.view_own", "report.view", "case.read_embargo"}
+        {
+            "case.view",
+            "inbox.view",
+            "report.view_own",
+            "report.view",
+            "case.read_embargo",
+            "report.view_unrouted",
+        }
         | {a for a in CASE_RULES if a.startswith("message.read_")}
     ),
     "submit": frozenset({"report.submit", "report.view_own", "report.view"}),

@@ -205,6 +205,28 @@ def my_reports(
     return [_report_out(r) for r in page]
 
 
+class UnroutedOut(Schema):
+    id: str
+    status: str
+    # The package the reporter named (empty when none): what the SIRT registers or attaches.
+    purl: str
+    channel: str
+    created_at: datetime
+
+
+@router.get("/unrouted", response=list[UnroutedOut])
+def unrouted(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
+    """The SIRT's unrouted queue: reports no case holds yet, oldest first (limit 1 to 500).
+    Anyone else gets 404. Identifiers and the package only; the text is read one report at
+    a time (``GET /reports/{id}``, audited)."""
+    page = selectors.unrouted_list(viewer=request.user, limit=limit)
+    return [
+        {"id": r.public_id, "status": r.status, "purl": r.purl, "channel": r.channel,
+         "created_at": r.created_at}
+        for r in page
+    ]  # fmt: skip
+
+
 @router.get("/{report_id}", response=ReportOut)
 def get_report(request: HttpRequest, report_id: str) -> dict[str, Any]:
     return _report_out(selectors.report_get(viewer=request.user, public_id=report_id))

@@ -19,7 +19,11 @@ def new_report_id() -> str:
 
 
 class ReportStatus(models.TextChoices):
-    RECEIVED = "received", "Received (awaiting triage)"
+    # Before routing (``route_batch`` gives every stored report one of the others).
+    RECEIVED = "received", "Received"
+    # No case could be opened: the package is not registered (or the report names none).
+    # The SIRT routes it to a project (``intake.services.unrouted``); nothing waits unseen.
+    UNROUTED = "unrouted", "Waiting for the SIRT to route it to a project"
     IN_CASE = "in_case", "Part of a case"
     DUPLICATE = "duplicate", "Duplicate of an existing case"
     ALREADY_PUBLIC = "already_public", "Already public"

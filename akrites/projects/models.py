@@ -93,6 +93,7 @@ class ContactSource(models.TextChoices):
     SECURITY_TXT = "security_txt", "security.txt"
     SECURITY_MD = "security_md", "SECURITY.md"
     IMPORT = "import", "Imported"
+    SIRT = "sirt", "Entered by the SIRT"
 
 
 class ProjectContact(TimestampedModel):

@@ -70,6 +70,9 @@ class RegistryRow:
     security_policy_url: str = ""
     purls: tuple[str, ...] = ()
     maintainers: tuple[str, ...] = ()
+    # A security contact the SIRT entered (mailto: address or https URL), kept apart from
+    # the contacts parsed from security files.
+    security_contact: str = ""
     last_commit_at: datetime | None = None
     last_release_at: datetime | None = None
     maintainer_response_days: float | None = None
@@ -125,6 +128,7 @@ def registry_row_parse(raw: Mapping[str, object]) -> RegistryRow:
     maintainers = _list(raw, "maintainers")
     if len(maintainers) > MAX_MAINTAINERS:
         problems.append(("maintainers", f"at most {MAX_MAINTAINERS}"))
+    contact = check("security_contact", lambda: _contact(_text(raw, "security_contact")))
     dates = {k: check(k, lambda k=k: _date(_text(raw, k))) for k in _DATES}
     response = _text(raw, "maintainer_response_days")
     days = check("maintainer_response_days", lambda: _days(response)) if response else None
@@ -145,6 +149,7 @@ def registry_row_parse(raw: Mapping[str, object]) -> RegistryRow:
         security_policy_url=urls["security_policy_url"],
         purls=tuple(dict.fromkeys(p for p in canonical if p)),
         maintainers=tuple(maintainers),
+        security_contact=contact or "",
         last_commit_at=dates["last_commit_at"],
         last_release_at=dates["last_release_at"],
         maintainer_response_days=days,
@@ -163,6 +168,19 @@ _MESSAGES = {
     "last_release_at": "not an ISO 8601 date or date-time",
     "maintainer_response_days": "must be a number of days ≥ 0",
 }
+
+
+def _contact(value: str) -> str:
+    """A security contact as an address: ``mailto:`` + e-mail, or an https URL."""
+    if not value:
+        return ""
+    address = value.removeprefix("mailto:")
+    if _EMAIL.match(address) and len(address) <= 254:
+        return "mailto:" + address
+    if value.startswith("https://") and len(value) <= 500:
+        _URL(value)
+        return value
+    raise InvalidInput("security_contact", "an e-mail address or an https URL")
 
 
 def _date(value: str) -> datetime | None:
@@ -229,6 +247,8 @@ def project_register(*, actor: Actor, row: RegistryRow) -> tuple[Project, bool]:
     _add_packages(project, row.purls)
     if row.maintainers:
         _set_maintainers(project, row.maintainers)
+    if row.security_contact:
+        _set_security_contact(project, row.security_contact)
     for kind, content in (
         (FileKind.SECURITY_TXT, row.security_txt),
         (FileKind.SECURITY_MD, row.security_md),
@@ -287,6 +307,20 @@ def _set_maintainers(project: Project, maintainers: tuple[str, ...]) -> None:
         project=project, role=ContactRole.MAINTAINER, source=ContactSource.IMPORT
     ).delete()
     ProjectContact.objects.bulk_create(contacts)
+
+
+def _set_security_contact(project: Project, address: str) -> None:
+    """Replace the security contact the SIRT entered (security files keep theirs)."""
+    ProjectContact.objects.filter(
+        project=project, role=ContactRole.SECURITY, source=ContactSource.SIRT
+    ).delete()
+    ProjectContact.objects.create(
+        project=project,
+        role=ContactRole.SECURITY,
+        source=ContactSource.SIRT,
+        address=address,
+        status=FileStatus.VALID,
+    )
 
 
 def _parse(kind: str, content: bytes) -> ParsedFile:

@@ -14,6 +14,8 @@ def _entries(user: Actor) -> list[tuple[str, str]]:
         items.append(("web:dashboard", "Dashboard"))
         items.append(("web:sirt-queue", "SIRT queue"))
         items.append(("cases:triage-queue", "Triage"))
+    if allowed(user, "report.view_unrouted"):
+        items.append(("web:unrouted", "Unrouted"))
     if allowed(user, "registry.view"):
         items.append(("projects:registry", "Registry"))
     items.append(("web:inbox", "Inbox"))

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from akrites.web.views import advisory, cases, dashboard, home
+from akrites.web.views import advisory, cases, dashboard, home, unrouted
 
 app_name = "web"
 
@@ -30,6 +30,18 @@ urlpatterns = [
         dashboard.queue_claim,
         {"op": "release"},
         name="queue-release",
+    ),
+    path("sirt/unrouted/", unrouted.unrouted_queue, name="unrouted"),
+    path("sirt/unrouted/<str:report_id>/", unrouted.unrouted_report, name="unrouted-report"),
+    path(
+        "sirt/unrouted/<str:report_id>/register/",
+        unrouted.unrouted_register_view,
+        name="unrouted-register",
+    ),
+    path(
+        "sirt/unrouted/<str:report_id>/attach/",
+        unrouted.unrouted_attach_view,
+        name="unrouted-attach",
     ),
     path("inbox/", home.maintainer_inbox, name="inbox"),
     path("my/reports/", home.my_reports, name="my-reports"),

@@ -92,6 +92,27 @@ def test_single_akrites_json_is_accepted(cli, tmp_path, reporter):
 
 
 @e2e
+def test_a_report_on_an_unregistered_package_is_said_to_wait_for_routing(cli, tmp_path):
+    path = tmp_path / "report.json"
+    path.write_text(
+        json.dumps({**_report("Overflow in rivet"), "package": {"purl": "pkg:pypi/rivet"}})
+    )
+    code, out, err = cli(path.name, "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["totals"]["unrouted"] == 1 and doc["totals"]["accepted"] == 0
+    [receipt] = doc["results"][0]["reports"]
+    assert (receipt["status"], receipt["category"], receipt["case"]) == (
+        "unrouted",
+        "unrouted",
+        None,
+    )
+    code, out, _ = cli(path.name)  # the same file again: the same answer (idempotency key)
+    assert "UNROUTED" in out and "waiting for the SIRT to route" in out
+    assert _reports().count() == 1
+
+
+@e2e
 def test_ndjson_with_a_malformed_line_keeps_the_good_ones_and_exits_1(cli, tmp_path):
     path = tmp_path / "scan.ndjson"
     lines = [json.dumps(_report("First")), '{"title": "broken', json.dumps(_report("Third"))]
@@ -122,7 +143,13 @@ def test_json_output_is_one_parseable_document(cli, tmp_path):
     code, out, _ = cli(array.name, "--json")
     assert code == 1
     doc = json.loads(out)
-    assert doc["totals"] == {"accepted": 1, "duplicate": 0, "already_public": 0, "rejected": 1}
+    assert doc["totals"] == {
+        "accepted": 1,
+        "unrouted": 0,
+        "duplicate": 0,
+        "already_public": 0,
+        "rejected": 1,
+    }
     ok, bad = doc["results"]
     assert ok["ok"] and ok["reports"][0]["id"] == _reports().get().public_id
     assert (bad["index"], bad["line"], bad["error"]["code"]) == (1, second_line, "invalid_input")

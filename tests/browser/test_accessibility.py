@@ -78,6 +78,9 @@ def test_main_pages_have_no_serious_accessibility_violations(
     axe = _axe()
     monkeypatch.setenv("AKRITES_SIGNING_KEY", _pem())
     public_id = _cases(system, sirt, project, case, other_case)
+    from akrites.intake.services import report_create
+
+    waiting = report_create(actor=sirt, title="Overflow in rivet", body="b", purl="pkg:pypi/rivet")
     authenticator.enrol(sirt)
     authenticator.enrol(maintainer)
     found: dict[str, list[str]] = {}
@@ -102,6 +105,8 @@ def test_main_pages_have_no_serious_accessibility_violations(
         "/my/reports/",
         "/registry/",
         f"/cases/{case.human_id}/remediation/",
+        "/sirt/unrouted/",
+        f"/sirt/unrouted/{waiting.public_id}/",
     ):
         response = lead.goto(f"{base_url}{path}")
         assert response is not None and response.status == 200, path

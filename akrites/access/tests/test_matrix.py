@@ -93,11 +93,13 @@ EXPECT: dict[str, tuple[str, str]] = {
     **{r: AUTH for r in (
         "sirt/queue/", "sirt/dashboard/", "sirt/dashboard/intake.svg",
         "sirt/dashboard/duplicates.svg", "sirt/dashboard/delays.svg", "inbox/", "my/reports/",
-        "sirt/triage/", "sirt/breaches/", "notifications/deliveries/",
+        "sirt/triage/", "sirt/breaches/", "sirt/unrouted/", "notifications/deliveries/",
         "notifications/preferences/")},
     **{r: OTHER for r in (
         "report/receipt/<str:report_id>/", "report/status/",
         "my/reports/<str:report_id>/", "advisories/<str:public_id>/",
+        "sirt/unrouted/<str:report_id>/", "sirt/unrouted/<str:report_id>/register/",
+        "sirt/unrouted/<str:report_id>/attach/",
         "advisories/<str:public_id>/<str:filename>", ".well-known/csaf/white/<int:year>/",
         "advisories/<str:public_id>/v/<int:version>/<str:filename>",
         ".well-known/csaf/white/<int:year>/<str:filename>", "v1/vulns/<vuln_id>",
@@ -158,6 +160,7 @@ EXPECT: dict[str, tuple[str, str]] = {
     **{op: AUTH for op in (
         "GET /api/v1/cases", "GET /api/v1/triage/queue", "GET /api/v1/triage/breaches",
         "GET /api/v1/projects", "POST /api/v1/reports", "GET /api/v1/reports",
+        "GET /api/v1/reports/unrouted",
         "POST /api/v1/reports/bulk", "POST /api/v1/tokens", "GET /api/v1/tokens",
         "GET /api/v1/notifications/deliveries", "GET /api/v1/notifications/webhooks",
         "POST /api/v1/notifications/webhooks", "POST /api/v1/advisories/rejections")},

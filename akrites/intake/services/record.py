@@ -6,7 +6,8 @@ encrypted fields), routes it (``routing.route_batch``: de-duplication, the maint
 then a case in triage for each new report on a registered package), and appends the audit
 entry — all in one transaction, with a fixed number of queries whatever the batch size (bulk
 inserts, one id allocation, one chain append). A report on a package Akrites does not know yet
-is stored as ``received`` without a case; the SIRT routes it. A report out of the maintainers'
+(or naming none) is stored as ``unrouted`` without a case: it waits in the SIRT's unrouted
+queue until the SIRT routes it (``services.unrouted``). A report out of the maintainers'
 published scope is stored as ``rejected``, with the rule's reason, and opens no case.
 """
 

@@ -1,7 +1,8 @@
 """Routing a batch of reports: decide, screen, then open, join or answer.
 
 Called by ``reports_record`` inside its transaction. Every report is first decided
-(``hooks.dedup_decide``): ``new`` (a case is to be opened when the package is registered),
+(``hooks.dedup_decide``): ``new`` (a case is to be opened when the package is registered;
+otherwise the report is ``unrouted`` and waits for the SIRT to route it),
 ``duplicate`` (join the case of the report it duplicates: the first finder keeps first credit,
 later finders rank after them and become reporters of that case, seeing its status only), or
 ``already_public`` (no embargoed case is opened; the report names the published advisory).
@@ -44,19 +45,25 @@ class Routed:
 
 
 def route_batch(
-    *, actor: Actor, reports: list[Report], parsed: list[ParsedReport], at: datetime
+    *,
+    actor: Actor,
+    reports: list[Report],
+    parsed: list[ParsedReport],
+    at: datetime,
+    verdicts: Sequence[DedupVerdict] | None = None,
 ) -> list[Routed]:
     """Decide every report, screen the cases the new ones would open, open those in scope,
     and set each report's case, status, credit rank, answer and (encrypted) dedup evidence.
-    Reports are not saved here."""
-    results = dedup_decide(
-        queries=[
-            DedupQuery(
-                key=r.public_id, parsed=p, project_id=r.package.project_id if r.package else None
-            )
-            for r, p in zip(reports, parsed, strict=True)
-        ]
-    )
+    A report that gets no case and no answer is ``unrouted``: the SIRT's unrouted queue
+    holds it. Reports are not saved here.
+
+    ``verdicts`` (one per report, in order) skips deciding: stored reports routed later by
+    the SIRT keep the decision taken when they arrived (deciding again would match each one
+    against its own entry in the index).
+    """
+    results = verdicts if verdicts is not None else _decide(reports, parsed)
+    if len(results) != len(reports):
+        raise ValueError("one verdict per report")
     answers = _screen(reports, parsed, results)
     opening = [
         (r, p)
@@ -83,11 +90,24 @@ def route_batch(
                 "evidence": res.evidence,
                 "related": res.related,
                 "advisory": res.advisory_id,
+                # The report it duplicates: routing a waiting copy later follows it.
+                "duplicate_of": res.duplicate_of,
             }
         )
         assigned[report.public_id] = case
         routed.append(Routed(case=case, duplicate_of=original, result=res, answer=answer))
     return routed
+
+
+def _decide(reports: list[Report], parsed: list[ParsedReport]) -> Sequence[DedupVerdict]:
+    return dedup_decide(
+        queries=[
+            DedupQuery(
+                key=r.public_id, parsed=p, project_id=r.package.project_id if r.package else None
+            )
+            for r, p in zip(reports, parsed, strict=True)
+        ]
+    )
 
 
 def _screen(
@@ -159,10 +179,14 @@ def _place(
         if case is not None:
             report.case, report.status = case, ReportStatus.DUPLICATE
             return case, case
-        return None, None  # duplicates a report still awaiting routing: the SIRT sees both
+        # Duplicates a report still awaiting routing: both wait in the unrouted queue.
+        report.status = ReportStatus.UNROUTED
+        return None, None
     case = opened.get(report.public_id)
-    if case is not None:
-        report.case, report.status = case, ReportStatus.IN_CASE
+    if case is None:  # no registered package: the SIRT routes it
+        report.status = ReportStatus.UNROUTED
+        return None, None
+    report.case, report.status = case, ReportStatus.IN_CASE
     return case, None
 
 

@@ -43,10 +43,10 @@ def test_submit_akrites_json_opens_a_case_and_audits(client, auth, project, repo
     assert audit_verify().ok
 
 
-def test_report_on_an_unregistered_package_is_received_without_a_case(client, auth, project):
+def test_report_on_an_unregistered_package_is_unrouted_without_a_case(client, auth, project):
     response = post(client, auth, {**DOC, "package": {"purl": "pkg:pypi/not-registered"}})
     assert response.status_code == 201
-    assert response.json()["status"] == "received" and response.json()["case"] is None
+    assert response.json()["status"] == "unrouted" and response.json()["case"] is None
 
 
 @pytest.mark.parametrize(

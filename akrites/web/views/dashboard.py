@@ -15,6 +15,7 @@ from akrites.cases.selectors import case_get
 from akrites.cases.triage import selectors as triage
 from akrites.cases.triage.services import case_claim, case_release
 from akrites.core.errors import Conflict, InvalidInput
+from akrites.intake.selectors import unrouted_count
 from akrites.web import charts, metrics, queue
 
 # The period picker's choices: days of daily intake, and the weeks the weekly charts span.
@@ -46,6 +47,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "summary": metrics.dashboard_summary(viewer=request.user),
+        "unrouted": unrouted_count(viewer=request.user),
         "rows": rows,
         "filters": filters,
         "filter_items": [(k, v) for k, v in asdict(filters).items() if v],
