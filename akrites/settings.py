@@ -252,7 +252,7 @@ DEFAULT_FROM_EMAIL = env_str("AKRITES_EMAIL_FROM", "Akrites <notifications@akrit
 AKRITES_EMAIL_CONFIRM_HOURS = env_int("AKRITES_EMAIL_CONFIRM_HOURS", 48, minimum=1)
 # The demo's SMTP sink (``akrites mail-sink``, started by ``make run``) writes each message
 # it receives as an .eml file here; the debug-only Outbox page lists them.
-AKRITES_MAIL_SINK_DIR = Path(env_str("AKRITES_MAIL_SINK_DIR", str(BASE_DIR / "var" / "outbox")))
+AKRITES_MAIL_SINK_DIR = Path(env_str("AKRITES_MAIL_SINK_DIR", str(VAR_DIR / "outbox")))
 AKRITES_NOTIFY_MAX_ATTEMPTS = env_int("AKRITES_NOTIFY_MAX_ATTEMPTS", 6, minimum=1)
 AKRITES_NOTIFY_BACKOFF_SECONDS = env_int("AKRITES_NOTIFY_BACKOFF_SECONDS", 60, minimum=1)
 # Immediate mails per recipient per hour; beyond it, events wait for the digest.
