@@ -6,6 +6,7 @@ received from its files, so they see exactly what went over the wire.
 """
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -26,26 +27,35 @@ pytestmark = pytest.mark.django_db
 TITLE = "Billion laughs in yamlkit.load"
 
 
-@pytest.fixture
-def sink(tmp_path, settings):
-    """``akrites mail-sink`` in a child process; Akrites' SMTP settings point at it."""
-    port = free_port()
-    outbox = tmp_path / "outbox"
-    log = (tmp_path / "sink.log").open("w")
+@pytest.fixture(scope="module")
+def sink_process(tmp_path_factory):
+    """``akrites mail-sink`` in a child process, one for the module (it takes seconds)."""
+    tmp = tmp_path_factory.mktemp("sink")
+    port, outbox, log_path = free_port(), tmp / "outbox", tmp / "sink.log"
+    log = log_path.open("w")
     argv = [sys.executable, "-m", "akrites_cli.main", "mail-sink"]
     argv += ["--host", "127.0.0.1", "--port", str(port), "--dir", str(outbox)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
-    wait_for(lambda: "Mail sink on" in (tmp_path / "sink.log").read_text(), 60, "the sink")
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
-    settings.AKRITES_MAIL_SINK_DIR = outbox
     try:
-        yield outbox
+        wait_for(lambda: "Mail sink on" in log_path.read_text(), 60, "the sink")
+        yield port, outbox
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture
+def sink(sink_process, settings):
+    """The sink, emptied; Akrites' SMTP settings point at it."""
+    port, outbox = sink_process
+    for old in outbox.glob("*.eml"):
+        old.unlink()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
+    settings.AKRITES_MAIL_SINK_DIR = outbox
+    return outbox
 
 
 def _received(outbox):
@@ -139,3 +149,17 @@ def test_outbox_reads_only_the_sinks_own_file_names(sirt, login, settings, tmp_p
     client = login(sirt)
     for name in ("..%2Fsecret.eml", "secret.eml", "..", "%2e%2e"):
         assert client.get(f"/notifications/outbox/{name}/").status_code == 404
+
+
+def test_the_confirmation_link_travels_over_smtp_and_confirms(
+    reporter, sink, login, django_capture_on_commit_callbacks
+):
+    client = login(reporter)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/notifications/preferences/", {"email": "rita@example.org"})
+    message = message_from_bytes(_received(sink), policy=policy.default)
+    assert message["To"] == "rita@example.org"
+    link = re.search(r"/account/email/confirm/[A-Za-z0-9_-]+/", message.get_body().get_content())
+    assert client.post(link.group(0)).status_code == 302
+    reporter.refresh_from_db()
+    assert reporter.has_verified_email
