@@ -120,8 +120,8 @@ def email_confirm(*, actor: Actor, token: str) -> User:
                 .first()
             )
         if found is not None and found.address.casefold() == user.email.casefold():
-            found.used_at = t
-            found.save(update_fields=["used_at"])
+            # This link is spent (and any other pending one, though ``email_set`` leaves one).
+            user.email_confirmations.filter(used_at__isnull=True).update(used_at=t)
             user.email_verified, user.email_verified_at = user.email, t
             user.save(update_fields=["email_verified", "email_verified_at"])
             audit_append(

@@ -154,3 +154,17 @@ def test_an_invalid_address_changes_nothing(login, reporter):
 def test_the_confirmation_page_needs_a_signed_in_user(client):
     r = client.post("/account/email/confirm/" + "x" * 43 + "/")
     assert r.status_code == 302 and r["Location"].startswith("/login/")
+
+
+def test_send_again_supersedes_the_earlier_link(
+    login, reporter, django_capture_on_commit_callbacks
+):
+    client = login(reporter)
+    first = _set(client, django_capture_on_commit_callbacks, "rita@example.org")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/notifications/preferences/", {"email": "rita@example.org", "resend": "1"})
+    second = LINK.search(mail.outbox[0].body).group(1)
+    assert first != second and _confirm(client, first).status_code == 422  # superseded
+    assert _confirm(client, second).status_code == 302
+    assert not EmailConfirmation.objects.filter(used_at__isnull=True).exists()
