@@ -25,7 +25,9 @@ from akrites.notifications.services import preferences, subscriptions
 def deliveries(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     rows = selectors.delivery_list(viewer=request.user, status=status, limit=200)
-    return render(request, "notifications/deliveries.html", {"rows": rows, "status": status})
+    outbox = settings.DEBUG and allowed(request.user, "notifications.outbox")
+    context = {"rows": rows, "status": status, "outbox": outbox}
+    return render(request, "notifications/deliveries.html", context)
 
 
 @login_required

@@ -120,6 +120,7 @@ def test_outbox_page_lists_and_shows_mail_to_the_sirt_in_debug(
     client = login(sirt)
     page = client.get("/notifications/outbox/").content.decode()
     assert f"Update on {case.human_id}" in page and "reporter@example.org" in page
+    assert b"/notifications/outbox/" in client.get("/notifications/deliveries/").content
     shown = client.get(f"/notifications/outbox/{row.name}/")
     assert shown.status_code == 200 and f"/cases/{case.human_id}/" in shown.content.decode()
 
@@ -140,6 +141,7 @@ def test_outbox_is_404_without_debug_even_for_the_sirt(case, sirt, reporter, sin
     client = login(sirt)
     assert client.get("/notifications/outbox/").status_code == 404
     assert client.get(f"/notifications/outbox/{row.name}/").status_code == 404
+    assert b"/notifications/outbox/" not in client.get("/notifications/deliveries/").content
 
 
 def test_outbox_reads_only_the_sinks_own_file_names(sirt, login, settings, tmp_path):
