@@ -10,18 +10,22 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test]"
+	$(PY) -m pip install -q -e ".[test,demo]"
 	touch $(STAMP)
 
 install: $(STAMP)
 
 ## make run: install, migrate, load demo data, serve on http://127.0.0.1:8000 (debug on)
-## with one task worker (and scheduler) beside the server.
+## with one task worker (and scheduler) and the SMTP sink (smtp://127.0.0.1:8025, keeping
+## mail in var/outbox/; the SIRT reads it at /notifications/outbox/) beside the server.
+DEMO_MAIL := AKRITES_EMAIL_HOST=127.0.0.1 AKRITES_EMAIL_PORT=$${AKRITES_MAIL_SINK_PORT:-8025}
 run: $(STAMP)
 	$(VENV)/bin/akrites migrate
-	$(VENV)/bin/akrites demo
+	$(DEMO_MAIL) $(VENV)/bin/akrites demo
 	@echo "Serving Akrites on http://127.0.0.1:8000 — sign in with a demo login above."
-	AKRITES_DEBUG=1 AKRITES_SECURE_COOKIES=0 $(VENV)/bin/akrites serve --no-migrate --with-worker
+	@echo "Mail goes to the sink on 127.0.0.1:$${AKRITES_MAIL_SINK_PORT:-8025}: read it at /notifications/outbox/."
+	$(DEMO_MAIL) AKRITES_DEBUG=1 AKRITES_SECURE_COOKIES=0 \
+	  $(VENV)/bin/akrites serve --no-migrate --with-worker --with-mail-sink
 
 ## make test: install and run the whole suite on SQLite, and again on PostgreSQL when
 ## AKRITES_TEST_POSTGRES=postgresql://user:pass@host:port/db is set (CI sets it).

@@ -249,6 +249,11 @@ EMAIL_USE_TLS = env_bool("AKRITES_EMAIL_STARTTLS", False)
 EMAIL_USE_SSL = env_bool("AKRITES_EMAIL_SSL", False)
 EMAIL_TIMEOUT = env_int("AKRITES_EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("AKRITES_EMAIL_FROM", "Akrites <notifications@akrites.example>")
+# A link confirming an e-mail address (akrites.accounts.addresses) works this many hours.
+AKRITES_EMAIL_CONFIRM_HOURS = env_int("AKRITES_EMAIL_CONFIRM_HOURS", 48, minimum=1)
+# The demo's SMTP sink (``akrites mail-sink``, started by ``make run``) writes each message
+# it receives as an .eml file here; the debug-only Outbox page lists them.
+AKRITES_MAIL_SINK_DIR = Path(env_str("AKRITES_MAIL_SINK_DIR", str(VAR_DIR / "outbox")))
 AKRITES_NOTIFY_MAX_ATTEMPTS = env_int("AKRITES_NOTIFY_MAX_ATTEMPTS", 6, minimum=1)
 AKRITES_NOTIFY_BACKOFF_SECONDS = env_int("AKRITES_NOTIFY_BACKOFF_SECONDS", 60, minimum=1)
 # Immediate mails per recipient per hour; beyond it, events wait for the digest.

@@ -16,6 +16,7 @@ OPERATOR_COMMANDS = {
     "migrate": ["migrate", "--no-input"],
     "demo": ["demo"],
     "worker": ["worker"],
+    "mail-sink": ["mail_sink"],
     "createuser": ["createuser"],
     "audit": ["audit"],
     "keys": ["keys"],
@@ -48,10 +49,13 @@ def _serve(args: argparse.Namespace) -> int:
         "--preload",
         "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", "60",
     ]  # fmt: skip
-    if args.with_worker:
-        from akrites_cli.supervise import run_together, worker_argv
+    if args.with_worker or args.with_mail_sink:
+        from akrites_cli.supervise import mail_sink_argv, run_together, worker_argv
 
-        return run_together([argv, worker_argv()])
+        others = ([worker_argv()] if args.with_worker else []) + (
+            [mail_sink_argv()] if args.with_mail_sink else []
+        )
+        return run_together([argv, *others])
     os.execv(sys.executable, argv)  # noqa: S606 - fixed argv, no shell
     return 0  # pragma: no cover - execv does not return
 
@@ -67,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=4)
     serve.add_argument("--no-migrate", action="store_true")
     serve.add_argument("--with-worker", action="store_true", help="also run one task worker")
+    serve.add_argument(
+        "--with-mail-sink",
+        action="store_true",
+        help="also run the demo's SMTP sink on AKRITES_EMAIL_HOST:PORT (loopback only)",
+    )
     for name in OPERATOR_COMMANDS:
         sub.add_parser(name, help=f"operator: {name}", add_help=False)
     sub.add_parser(

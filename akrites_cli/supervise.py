@@ -1,4 +1,5 @@
-"""``akrites serve --with-worker``: the web server and one task worker under one command.
+"""``akrites serve --with-worker [--with-mail-sink]``: the web server, one task worker and the
+demo's SMTP sink under one command.
 
 Both run as child processes of this one. When either exits, or this process gets SIGINT or
 SIGTERM, the other is stopped too (SIGTERM, then SIGKILL after a grace period), so a worker
@@ -28,6 +29,10 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
 def worker_argv() -> list[str]:
     # No autoreloader: its parent process would not pass our SIGTERM on to the real worker.
     return [sys.executable, "-m", "akrites_cli.main", "worker", "--no-reload"]
+
+
+def mail_sink_argv() -> list[str]:
+    return [sys.executable, "-m", "akrites_cli.main", "mail-sink"]
 
 
 def run_together(commands: list[list[str]]) -> int:

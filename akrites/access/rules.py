@@ -197,6 +197,11 @@ USER_RULES: dict[str, UserRule] = {
     # Reset a lost second factor (the SIRT lead), or install one (operator, demo data).
     "mfa.reset": lambda actor, user: _authenticated(actor) and is_sirt_lead(actor),
     "sender.view_quota": _sees_quota,
+    # One's own e-mail address: set it, and confirm it through the link mailed to it. Only
+    # the operator (a system actor) may mark one verified without a link (the demo data).
+    "account.email_set": lambda actor, user: _authenticated(actor) and actor.pk == user.pk,
+    "account.email_confirm": lambda actor, user: _authenticated(actor) and actor.pk == user.pk,
+    "account.email_verify": lambda actor, user: False,
 }
 
 
@@ -269,6 +274,8 @@ GLOBAL_RULES: dict[str, GlobalRule] = {
     # Notifications: the delivery log is the SIRT's; preferences are everyone's own.
     "notifications.deliveries": is_sirt,
     "notifications.preferences": _authenticated,
+    # The demo's SMTP sink (only with DEBUG on; the view checks that): all mail, so the SIRT's.
+    "notifications.outbox": is_sirt,
     "org.create": is_sirt_lead,
     "org.add_member": is_sirt_lead,
     "project.create": is_sirt,

@@ -48,6 +48,12 @@ class User(AbstractUser):
     # session of the user stops working at its next request (which also revokes API tokens).
     session_epoch = models.PositiveIntegerField(default=0)
 
+    # The address last confirmed through a link mailed to it (``accounts.addresses``). Mail
+    # goes only to a verified address: ``email`` equal to this. Any write of ``email`` that
+    # does not go through a confirmation (admin, import, ``user_create``) leaves it unverified.
+    email_verified = models.EmailField(blank=True)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+
     # Noted on the request's user by ``accounts.middleware`` for that request only (not
     # columns; declared so their writers are typed). The policy reads them with ``getattr``
     # and a default, since a visitor or a host component (``core.actors.Actor``) has none:
@@ -59,6 +65,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def has_verified_email(self) -> bool:
+        return bool(self.email) and self.email.casefold() == self.email_verified.casefold()
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         key_salt = "akrites.accounts.User.get_session_auth_hash"
@@ -92,6 +102,26 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"akr_{self.prefix}_… ({self.name})"
+
+
+class EmailConfirmation(models.Model):
+    """A pending confirmation of ``address`` for ``user``, sent as a link with a token.
+
+    Only a keyed digest of the token, the user and the address is stored (``digest``), so
+    the link confirms that address for that account and nothing else, and a copy of the
+    table cannot be turned into links. Single use (``used_at``), expiring (``expires_at``);
+    setting another address supersedes every pending one (their ``used_at`` is set).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_confirmations")
+    address = models.EmailField()
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"confirmation {self.pk} of user {self.user_id}"
 
 
 def new_totp_seed() -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_otp
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from akrites.accounts import mfa
+from akrites.accounts import addresses, mfa
+from akrites.accounts.actors import user_of
 from akrites.accounts.middleware import mark_verified
 from akrites.core.errors import InvalidInput, NotFound
 
@@ -100,3 +102,21 @@ def locked_out(
 ) -> HttpResponse:
     """django-axes lockout: the same page whether or not the username exists."""
     return _page(request, 429, "Too many attempts", "Too many failed sign-ins. Try again later.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (mail scanners that open links must not confirm); POST confirms
+    the signed-in account's current address, or says the link is not valid (422)."""
+    error = ""
+    if request.method == "POST":
+        try:
+            user = addresses.email_confirm(actor=request.user, token=token)
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"{user.email} is confirmed: notifications will go there.")
+            return redirect("notifications:preferences")
+    context = {"error": error, "address": user_of(request.user).email}
+    return render(request, "accounts/email_confirm.html", context, status=422 if error else 200)

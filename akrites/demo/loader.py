@@ -154,6 +154,7 @@ def load_demo() -> list[DemoUser]:
     users = demo_users()
     if Organisation.objects.filter(slug="akrites-sirt").exists():
         _enrol_authenticators()
+        _give_addresses()
         return demo_users()
     orgs = {
         slug: org_create(actor=SYSTEM, name=name, kind=kind, slug=slug) for slug, name, kind in ORGS
@@ -174,6 +175,7 @@ def load_demo() -> list[DemoUser]:
     people[SCANNER[0]] = scanner_create(
         actor=SYSTEM, username=SCANNER[0], owner=orgs[SCANNER[2]], display_name="DeepScan bot"
     )
+    _give_addresses()
     creds = _read_credentials()
     for holder in TOKEN_HOLDERS:
         issued = token_issue(
@@ -214,6 +216,23 @@ def load_demo() -> list[DemoUser]:
             )
     _enrol_authenticators()
     return demo_users()
+
+
+# Every demo user's address: <username>@demo.akrites.test (``.test`` is reserved, RFC 2606),
+# so mail from the demo reaches the SMTP sink of ``make run`` and nothing beyond it.
+DEMO_MAIL_DOMAIN = "demo.akrites.test"
+
+
+def _give_addresses() -> None:
+    """Set and verify each demo user's address, as the operator would (idempotent; an
+    install from before addresses gets them now)."""
+    from akrites.accounts.addresses import email_mark_verified
+
+    names = [u for u, *_ in CAST] + [SCANNER[0]]
+    for user in User.objects.filter(username__in=names).order_by("pk"):
+        if not user.has_verified_email:
+            address = f"{user.username}@{DEMO_MAIL_DOMAIN}"
+            email_mark_verified(actor=SYSTEM, user=user, address=address)
 
 
 def _enrol_authenticators() -> None:

@@ -4,6 +4,13 @@ from django import forms
 
 
 class PreferenceForm(forms.Form):
+    # Validated by ``accounts.addresses.normalise`` (one rule for every way of setting it).
+    email = forms.CharField(
+        required=False,
+        max_length=254,
+        label="E-mail address for notifications (confirmed through a link mailed to it)",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     digest_only = forms.BooleanField(
         required=False, label="Send me digests only (critical cases still arrive at once)"
     )

@@ -24,6 +24,18 @@ from akrites.core.clock import now
 from akrites.notifications import rules
 from akrites.orgs.models import SIRT_ROLES, Membership, OrgKind, Role
 
+# Where a user's mail can go: only a verified address receives notifications; the other two
+# are the delivery failure codes (``last_error``) of a mail that had nowhere to go.
+VERIFIED = "verified"
+NO_ADDRESS = "no_address"
+UNVERIFIED = "unverified_address"
+
+
+def address_state(user: User | None) -> str:
+    if user is None or not user.email:
+        return NO_ADDRESS
+    return VERIFIED if user.has_verified_email else UNVERIFIED
+
 
 @dataclass
 class Audience:

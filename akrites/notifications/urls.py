@@ -12,4 +12,6 @@ urlpatterns = [
         name="delivery-retry",
     ),
     path("notifications/preferences/", views.preferences_view, name="preferences"),
+    path("notifications/outbox/", views.outbox, name="outbox"),
+    path("notifications/outbox/<str:name>/", views.outbox_message, name="outbox-message"),
 ]

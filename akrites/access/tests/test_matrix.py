@@ -94,7 +94,7 @@ EXPECT: dict[str, tuple[str, str]] = {
         "sirt/queue/", "sirt/dashboard/", "sirt/dashboard/intake.svg",
         "sirt/dashboard/duplicates.svg", "sirt/dashboard/delays.svg", "inbox/", "my/reports/",
         "sirt/triage/", "sirt/breaches/", "sirt/unrouted/", "notifications/deliveries/",
-        "notifications/preferences/")},
+        "notifications/preferences/", "notifications/outbox/")},
     **{r: OTHER for r in (
         "report/receipt/<str:report_id>/", "report/status/",
         "my/reports/<str:report_id>/", "advisories/<str:public_id>/",
@@ -104,6 +104,7 @@ EXPECT: dict[str, tuple[str, str]] = {
         "advisories/<str:public_id>/v/<int:version>/<str:filename>",
         ".well-known/csaf/white/<int:year>/<str:filename>", "v1/vulns/<vuln_id>",
         "notifications/deliveries/<int:delivery_id>/retry/", "scanners/<str:scanner>/",
+        "notifications/outbox/<str:name>/", "account/email/confirm/<str:token>/",
         "registry/<str:project_slug>/", "projects/<str:project_slug>/terms/",
         "projects/<str:project_slug>/terms/status/")},
     # --- API: this app ---------------------------------------------------------------------

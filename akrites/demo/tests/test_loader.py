@@ -81,3 +81,19 @@ def test_demo_json_lists_users(db, capsys):
     listed = json.loads(capsys.readouterr().out)
     assert {"username", "role", "organisation", "password"} <= set(listed[0])
     assert {u["role"] for u in listed} >= {"sirt_lead", "maintainer", "reporter", "member_observer"}
+
+
+def test_every_demo_user_has_a_verified_address_and_the_demo_mail_arrives(db):
+    from django.core import mail
+
+    from akrites.notifications.models import Delivery
+    from akrites.notifications.tests.helpers import run_all
+
+    load_demo()
+    users = User.objects.filter(username__in=[name for name, *_ in CAST] + ["scanner-bot"])
+    assert all(u.has_verified_email for u in users)
+    assert {u.email for u in users} >= {"sirt-lead@demo.akrites.test", "reporter@demo.akrites.test"}
+    outcomes = run_all()
+    assert outcomes and set(outcomes) == {"delivered"}
+    assert not Delivery.objects.filter(status="failed").exists()
+    assert all(m.to[0].endswith("@demo.akrites.test") for m in mail.outbox)

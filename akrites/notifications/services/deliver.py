@@ -27,7 +27,7 @@ from django.db.models import Q
 
 from akrites.cases.models import Case
 from akrites.core.clock import now
-from akrites.notifications import email, webhooks
+from akrites.notifications import email, recipients, webhooks
 from akrites.notifications.errors import ChannelError
 from akrites.notifications.models import Channel, Delivery, DeliveryStatus, DigestItem, Event
 from akrites.notifications.services.outbox import notify
@@ -118,8 +118,9 @@ def _send(delivery: Delivery) -> None:
             url=sub.url, secret=sub.secret, delivery_id=delivery.pk, kind=delivery.kind, body=body
         )
         return
-    if delivery.user is None or not delivery.user.email:
-        raise ChannelError("no_address")
+    state = recipients.address_state(delivery.user)
+    if state != recipients.VERIFIED:
+        raise ChannelError(state)
     cases, events = _contents(delivery)
     email.send(email.build_message(delivery, cases, events))
 
@@ -137,7 +138,8 @@ def _contents(delivery: Delivery) -> tuple[list[Case], list[Event]]:
 
 def _failed(delivery: Delivery, code: str) -> str:
     final = delivery.attempts >= settings.AKRITES_NOTIFY_MAX_ATTEMPTS or code in {
-        "no_address",
+        recipients.NO_ADDRESS,
+        recipients.UNVERIFIED,
         "subscription_inactive",
     }
     t = now()

@@ -25,3 +25,13 @@ def attempt_due(channel: str | None = None) -> list[str]:
 def run_all(channel: str | None = None) -> list[str]:
     dispatch_all()
     return attempt_due(channel)
+
+
+def give_address(user, address: str | None = None) -> None:
+    """A verified address, as the operator sets one (``accounts.addresses``)."""
+    from akrites.accounts.addresses import email_mark_verified
+    from akrites.core.actors import SystemActor
+
+    address = address or f"{user.username}@example.org"
+    email_mark_verified(actor=SystemActor("test"), user=user, address=address)
+    user.refresh_from_db()

@@ -12,7 +12,7 @@ from akrites.intake.parsers import PackageRef, ParsedReport
 from akrites.intake.services.record import Submission, reports_record
 from akrites.notifications.digests import digests_send_due
 from akrites.notifications.models import Delivery, DigestItem
-from akrites.notifications.tests.helpers import attempt_due, dispatch_all
+from akrites.notifications.tests.helpers import attempt_due, dispatch_all, give_address
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +34,7 @@ def _flood(actor, n, purl="pkg:pypi/yamlkit"):
 
 def _give_addresses(*users):
     for u in users:
-        u.email = f"{u.username}@example.org"
-        u.save()
+        give_address(u)
 
 
 def test_a_flood_of_1000_reports_yields_one_digest_per_recipient(

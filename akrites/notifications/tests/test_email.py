@@ -12,7 +12,7 @@ from akrites.core.errors import InvalidInput
 from akrites.notifications.models import Delivery, Event, Preference
 from akrites.notifications.services import notify
 from akrites.notifications.services.preferences import preference_update
-from akrites.notifications.tests.helpers import attempt_due, run_all
+from akrites.notifications.tests.helpers import attempt_due, give_address, run_all
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +29,7 @@ def _body(envelope):
 
 
 def test_short_notice_over_real_smtp_carries_only_id_and_link(case, sirt, reporter, smtp):
-    reporter.email = "reporter@example.org"
-    reporter.save()
+    give_address(reporter, "reporter@example.org")
     assert _accepted(case, sirt) == ["delivered"]
     (envelope,) = smtp.messages
     body = _body(envelope)
@@ -42,8 +41,7 @@ def test_short_notice_over_real_smtp_carries_only_id_and_link(case, sirt, report
 
 
 def test_details_go_encrypted_to_the_recipients_key(case, sirt, reporter, smtp, pgp, rcpt_keyring):
-    reporter.email = "reporter@example.org"
-    reporter.save()
+    give_address(reporter, "reporter@example.org")
     preference_update(actor=reporter, digest_only=False, openpgp_key=pgp.valid)
     assert _accepted(case, sirt) == ["delivered"]
     (envelope,) = smtp.messages
@@ -56,8 +54,7 @@ def test_details_go_encrypted_to_the_recipients_key(case, sirt, reporter, smtp, 
 def test_expired_key_falls_back_to_the_notice_and_is_flagged(
     case, sirt, reporter, pgp, rcpt_keyring
 ):
-    reporter.email = "reporter@example.org"
-    reporter.save()
+    give_address(reporter, "reporter@example.org")
     preference_update(actor=reporter, digest_only=False, openpgp_key=pgp.valid)
     # The key expires after upload (stored as is, as if time had passed).
     reporter.notification_preference.openpgp_key = pgp.expired
@@ -84,8 +81,7 @@ def test_refusing_server_retries_with_backoff_then_fails_visibly(
 ):
     settings.AKRITES_NOTIFY_MAX_ATTEMPTS = 3
     smtp.refuse = True
-    reporter.email = "reporter@example.org"
-    reporter.save()
+    give_address(reporter, "reporter@example.org")
     assert _accepted(case, sirt) == ["pending"]
     d = Delivery.objects.get()
     assert (d.status, d.last_error, d.attempts) == ("pending", "smtp_554", 1)
@@ -102,8 +98,7 @@ def test_refusing_server_retries_with_backoff_then_fails_visibly(
 
 def test_nothing_is_lost_when_the_server_recovers(case, sirt, reporter, smtp):
     smtp.refuse = True
-    reporter.email = "reporter@example.org"
-    reporter.save()
+    give_address(reporter, "reporter@example.org")
     assert _accepted(case, sirt) == ["pending"]
     smtp.refuse = False
     clock.advance(timedelta(hours=1))
@@ -113,15 +108,13 @@ def test_nothing_is_lost_when_the_server_recovers(case, sirt, reporter, smtp):
 
 
 def test_silent_server_times_out(case, sirt, reporter, silent_smtp):
-    reporter.email = "reporter@example.org"
-    reporter.save()
+    give_address(reporter, "reporter@example.org")
     assert _accepted(case, sirt) == ["pending"]
     assert Delivery.objects.get().last_error == "timeout"
 
 
 def test_unreachable_server_is_a_retry_not_an_exception(case, sirt, reporter, closed_port):
-    reporter.email = "reporter@example.org"
-    reporter.save()
+    give_address(reporter, "reporter@example.org")
     assert _accepted(case, sirt) == ["pending"]
     assert Delivery.objects.get().last_error == "connect_error"
 
@@ -134,8 +127,7 @@ def test_recipient_without_address_fails_visibly_at_once(case, sirt, reporter):
 
 
 def test_duplicate_attempts_send_once(case, sirt, reporter):
-    reporter.email = "reporter@example.org"
-    reporter.save()
+    give_address(reporter, "reporter@example.org")
     notify("case.accept", case_id=case.pk, actor=sirt)
     from akrites.notifications.services.deliver import delivery_attempt
     from akrites.notifications.tests.helpers import dispatch_all

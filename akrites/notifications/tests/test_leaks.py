@@ -33,7 +33,7 @@ from akrites.notifications.digests import digests_send_due
 from akrites.notifications.models import Delivery, DigestItem, Event, WebhookSubscription
 from akrites.notifications.services.preferences import preference_update
 from akrites.notifications.services.subscriptions import webhook_subscribe
-from akrites.notifications.tests.helpers import attempt_due, run_all
+from akrites.notifications.tests.helpers import attempt_due, give_address, run_all
 
 pytestmark = pytest.mark.django_db
 
@@ -75,8 +75,7 @@ def test_no_notification_carries_embargoed_detail(
 ):
     caplog.set_level("DEBUG")
     for user in (sirt, coordinator, maintainer):
-        user.email = f"{user.username}@example.org"
-        user.save()
+        give_address(user)
     # The reporter has no address: their deliveries fail, feeding the SIRT's failure digest.
     preference_update(actor=coordinator, digest_only=False, openpgp_key=pgp.valid)
     webhook_subscribe(actor=maintainer, org=orgs["project_team"], url=receiver.url, events=["*"])

@@ -8,14 +8,32 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from akrites.access.policy import allowed
 from akrites.cases import selectors, services
+from akrites.cases.models import Case
 from akrites.core.errors import Conflict, InvalidInput, NotFound
+from akrites.notifications.reach import project_maintainers, reach
+from akrites.notifications.rules import MAINTAINER
 from akrites.web.caseroom import room_get
+
+NO_MAINTAINERS = (
+    "Nobody to tell: this project has no maintainers. Escalate via the ladder: apply "
+    "escalate, then enter stewardship on the Remediation page (the SIRT as maintainer of "
+    "last resort)."
+)
+NOBODY_REACHABLE = (
+    "No maintainer has a verified e-mail address: reach them another way, or escalate via "
+    "the ladder."
+)
 
 
 def _room(request: HttpRequest, case_id: str, error: tuple[str, str] | None = None) -> HttpResponse:
     room = room_get(viewer=request.user, human_id=case_id)
     context = {"room": room, "view": room.view, "case": room.case, "error": error, **room.panel}
+    # Those who coordinate see when "notify maintainers" tells (or told) nobody.
+    context["no_maintainers"] = (
+        allowed(request.user, "case.coordinate", room.case) and project_maintainers(room.case) == 0
+    )
     # A refused action answers 409 (state moved on) or 422 (a value), with the form again.
     status = 200 if error is None else (409 if error[0] == "name" else 422)
     return render(request, "web/case_detail.html", context, status=status)
@@ -53,5 +71,19 @@ def case_transition(request: HttpRequest, case_id: str) -> HttpResponse:
         return _room(request, case_id, (field, exc.message))
     except Conflict as exc:
         return _room(request, case_id, ("name", exc.message))
-    messages.success(request, f"Applied: {request.POST.get('name', '')}.")
+    _report_reach(request, case, request.POST.get("name", ""))
     return redirect("web:case-detail", case_id=case.human_id)
+
+
+def _report_reach(request: HttpRequest, case: Case, name: str) -> None:
+    """Say who will really hear of it — never "notified" when nobody will be."""
+    fresh = selectors.case_get(viewer=request.user, human_id=case.human_id)
+    told = reach(case=fresh, kind=f"case.{name}", actor=request.user)
+    if name == "notify_maintainers" and told.project_maintainers == 0:
+        messages.warning(request, NO_MAINTAINERS)
+    elif name == "notify_maintainers" and told.told.get(MAINTAINER, 0) == 0:
+        messages.warning(request, f"Applied: {name}. {told.sentence()} {NOBODY_REACHABLE}")
+    elif told.total == 0:
+        messages.warning(request, f"Applied: {name}. {told.sentence()}")
+    else:
+        messages.success(request, f"Applied: {name}. {told.sentence()}")
