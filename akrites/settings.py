@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "akrites.notifications",
     "akrites.api",
     "akrites.web",
+    "akrites.mail",
     "akrites.demo",
 ]
 
@@ -320,3 +321,10 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
     },
 }
+
+# Inbound mail (``akrites mail serve`` / ``akrites mail poll``): the authserv-id of the
+# border MTA whose Authentication-Results headers are trusted (empty: none is, and no
+# receipt is ever sent), the largest mail accepted, and receipts per sender per hour.
+AKRITES_MAIL_AUTHSERV_ID = env_str("AKRITES_MAIL_AUTHSERV_ID", "")
+AKRITES_MAIL_MAX_BYTES = env_int("AKRITES_MAIL_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+AKRITES_MAIL_RECEIPTS_PER_HOUR = env_int("AKRITES_MAIL_RECEIPTS_PER_HOUR", 5, minimum=0)

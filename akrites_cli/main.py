@@ -17,6 +17,7 @@ OPERATOR_COMMANDS = {
     "demo": ["demo"],
     "worker": ["worker"],
     "mail-sink": ["mail_sink"],
+    "mail": ["mail"],
     "createuser": ["createuser"],
     "audit": ["audit"],
     "keys": ["keys"],

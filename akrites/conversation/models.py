@@ -101,3 +101,29 @@ class ReadMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read case {self.case_id} to {self.last_number}"
+
+
+class ReplyToken(models.Model):
+    """A per-recipient reply address (``case+<token>@…``): a mail about a message carries
+    one, and a reply to it is posted as that user, to that audience, on that case.
+
+    Only a keyed digest of the token is stored. It is refused once expired or revoked, when
+    the reply does not come from the address it was sent to, and whenever the policy no
+    longer lets its user post to its audience (checked at every reply).
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    # The message the mail was about: a reply answers it.
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, related_name="+")
+    # The address the mail went to; a reply must come from it (compared case-insensitively).
+    address = models.EmailField(max_length=254)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    used_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"reply token {self.pk} for {self.user_id} on case {self.case_id}"

@@ -30,7 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("confidentiality",),  # embargo, pre-notification, SBOM matching, embargoed reads
     ("remediation", "disclosure"),
     ("notifications",),
-    ("demo", "web", "exports"),  # faces (and the command line, outside this package)
+    ("demo", "web", "exports", "mail"),  # faces (and the command line, outside this package)
     ("api",),  # the NinjaAPI instance mounts every app's router
 )
 RANK = {app: i for i, layer in enumerate(LAYERS) for app in layer}

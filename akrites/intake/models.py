@@ -35,6 +35,7 @@ class Channel(models.TextChoices):
     BULK = "bulk", "Bulk stream"
     WEB = "web", "Web form"
     CLI = "cli", "Command line"
+    EMAIL = "email", "E-mail"
     SYSTEM = "system", "Operator"
 
 

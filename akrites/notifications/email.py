@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
 from akrites.cases.models import Case
+from akrites.conversation.models import Message
+from akrites.conversation.replies import message_id_for, reply_address_issue
 from akrites.notifications.models import Delivery, Encryption, Event, Preference
 from akrites.notifications.openpgp import recipient_keyring
 
@@ -75,19 +77,55 @@ def _details(delivery: Delivery, cases: list[Case], events: list[Event]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _case_message(delivery: Delivery, cases: list[Case], events: list[Event]) -> Message | None:
+    """The case message a ``message.*`` delivery is about (None for every other kind)."""
+    if not delivery.kind.startswith("message.") or not cases or not events:
+        return None
+    number = events[0].data.get("message")
+    if not isinstance(number, int):
+        return None
+    return Message.objects.filter(case=cases[0], number=number).first()
+
+
+def _about_message(message: Message, address: str | None) -> str:
+    how = "reply to this mail (your reply goes to the same audience), or " if address else ""
+    return (
+        f"Message #{message.number} on case {message.case.human_id}, "
+        f"to: {message.get_audience_display()}.\n\n"
+        f"To answer, {how}open {settings.AKRITES_BASE_URL}"
+        f"/cases/{message.case.human_id}/conversation/#m-{message.number}\n"
+    )
+
+
 def build_message(delivery: Delivery, cases: list[Case], events: list[Event]) -> EmailMessage:
-    """The message for ``delivery``; sets ``delivery.encryption`` to what was done."""
+    """The message for ``delivery``; sets ``delivery.encryption`` to what was done.
+
+    A mail about a case message carries a reply address of its own (``security+<token>@``,
+    bound to this recipient, case and audience) and a Message-ID a reply names; its text goes
+    only into the encrypted part.
+    """
     user = delivery.user
     assert user is not None
     pref = Preference.objects.filter(user=user).first()
     footer = _FOOTER.format(base=settings.AKRITES_BASE_URL)
     body = _notice(delivery, cases)
+    details = _details(delivery, cases, events)
+    headers = {"Auto-Submitted": "auto-generated", "X-Akrites-Delivery": str(delivery.pk)}
+    about = _case_message(delivery, cases, events)
+    if about is not None:
+        reply_to = reply_address_issue(
+            user_id=user.pk, address=user.email, case=cases[0], message=about
+        )
+        headers["Reply-To"] = reply_to
+        headers["Message-ID"] = message_id_for(cases[0].human_id, about.number)
+        body = _about_message(about, reply_to)
+        details = f"From {about.author_label}:\n\n{about.body}\n"
     delivery.encryption = Encryption.NONE
     if pref is not None and pref.openpgp_fingerprint:
         armored = recipient_keyring().encrypt(
             armored_key=pref.openpgp_key,
             fingerprint=pref.openpgp_fingerprint,
-            text=body + "\n" + _details(delivery, cases, events),
+            text=body + "\n" + details,
         )
         if armored is None:
             delivery.encryption = Encryption.FALLBACK
@@ -100,7 +138,7 @@ def build_message(delivery: Delivery, cases: list[Case], events: list[Event]) ->
         body=body + ("" if delivery.encryption == Encryption.OPENPGP else footer),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
-        headers={"Auto-Submitted": "auto-generated", "X-Akrites-Delivery": str(delivery.pk)},
+        headers=headers,
     )
 
 

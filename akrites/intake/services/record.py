@@ -78,7 +78,7 @@ def reports_record(
     Raises NotFound/PermissionDenied from the policy before anything is written. The outcome
     list is in submission order.
     """
-    anonymous = not actor.is_authenticated and channel == Channel.WEB
+    anonymous = not actor.is_authenticated and channel in (Channel.WEB, Channel.EMAIL)
     require(actor, "report.submit_anonymous" if anonymous else "report.submit")
     if not submissions:
         return []

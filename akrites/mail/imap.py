@@ -1,0 +1,66 @@
+"""Fetch a hosted mailbox (IMAP4rev1 over TLS): every unseen mail goes to ``mail_receive``;
+handled ones are marked ``\\Seen``, so a poll that stops midway repeats only what it had
+not finished (and ``mail_receive`` is idempotent by Message-ID anyway). A mail answered with
+a temporary failure (4xx) stays unseen for the next poll."""
+
+from __future__ import annotations
+
+import imaplib
+import logging
+import ssl
+from dataclasses import dataclass
+
+from akrites.mail.inbound import mail_receive
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ImapSource:
+    host: str
+    port: int
+    user: str
+    password: str
+    folder: str = "INBOX"
+    tls: bool = True
+
+
+@dataclass(frozen=True)
+class Polled:
+    fetched: int
+    accepted: int
+    failed: int
+
+
+def _connect(source: ImapSource) -> imaplib.IMAP4:
+    if source.tls:
+        return imaplib.IMAP4_SSL(
+            source.host, source.port, ssl_context=ssl.create_default_context(), timeout=30
+        )
+    return imaplib.IMAP4(source.host, source.port, timeout=30)
+
+
+def poll_once(source: ImapSource) -> Polled:
+    """One pass over the unseen mail of ``source``."""
+    fetched = accepted = failed = 0
+    with _connect(source) as imap:
+        imap.login(source.user, source.password)
+        imap.select(source.folder)
+        status, data = imap.uid("SEARCH", "UNSEEN")
+        if status != "OK":
+            raise OSError(f"IMAP SEARCH failed: {status}")
+        for uid in (bytes(data[0] or b"")).decode().split():
+            status, parts = imap.uid("FETCH", uid, "(BODY.PEEK[])")
+            raw = next((p[1] for p in parts if isinstance(p, tuple)), None)
+            if status != "OK" or raw is None:
+                failed += 1
+                continue
+            fetched += 1
+            result = mail_receive(bytes(raw), recipients=[])
+            if 400 <= result.code < 500:
+                failed += 1  # stays unseen: tried again next time
+                continue
+            accepted += result.code < 300
+            imap.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+        imap.logout()
+    return Polled(fetched=fetched, accepted=accepted, failed=failed)
