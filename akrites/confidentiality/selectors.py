@@ -29,6 +29,7 @@ from akrites.confidentiality.models import (
     PrenotificationGrant,
     SbomComponent,
 )
+from akrites.confidentiality.services.consent import require_prenotify
 from akrites.confidentiality.services.prenotify import embargo_terms
 from akrites.core.actors import Actor
 from akrites.core.clock import now
@@ -237,7 +238,7 @@ def _affected(version: str, ranges: list[str]) -> bool:
 
 def prenotify_candidates(*, viewer: Actor, case: Case) -> list[Candidate]:
     """Member organisations whose SBOM has the package in an affected version."""
-    require(viewer, "prenotify.view_candidates", case)
+    require_prenotify(viewer, "prenotify.view_candidates", case)
     ranges = affected_ranges(case)
     rows = SbomComponent.objects.filter(
         purl__in=list(ranges),
