@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
 from akrites.cases.models import Case
+from akrites.notifications import rules
 from akrites.notifications.models import Delivery, Encryption, Event, Preference
 from akrites.notifications.openpgp import recipient_keyring
 
@@ -50,6 +51,12 @@ def _notice(delivery: Delivery, cases: list[Case]) -> str:
         if not cases:
             lines.append(f"  {base}/notifications/deliveries/?status=failed")
         return "\n".join(lines) + "\n"
+    if cases and delivery.kind in rules.ADDRESSED:
+        # Told under embargo, not yet accepted: the case room is a 404 until the terms are.
+        return (
+            f"You have been told of case {cases[0].human_id} under embargo.\n\n"
+            f"Sign in to read and accept its terms: {case_url(cases[0])}terms/\n"
+        )
     if cases:
         return (
             f"There is an update on case {cases[0].human_id}.\n\n"

@@ -54,7 +54,7 @@ def test_each_told_member_user_gets_a_delivery(
     assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "o@example.org"]
     for message in mail.outbox:
         text = message.subject + message.body
-        assert dated.human_id in text and f"/cases/{dated.human_id}/" in message.body
+        assert dated.human_id in text and f"/cases/{dated.human_id}/terms/" in message.body
         for secret in (dated.title, "yamlkit", dated.reports.get().body):
             assert secret not in text
 
