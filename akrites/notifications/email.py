@@ -82,6 +82,13 @@ def _details(delivery: Delivery, cases: list[Case], events: list[Event]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _details_for(delivery: Delivery, cases: list[Case], events: list[Event]) -> str:
+    # Someone told under embargo has not accepted the terms yet: not even the title, encrypted.
+    if delivery.kind in rules.ADDRESSED:
+        return ""
+    return "\n" + _details(delivery, cases, events)
+
+
 def build_message(delivery: Delivery, cases: list[Case], events: list[Event]) -> EmailMessage:
     """The message for ``delivery``; sets ``delivery.encryption`` to what was done."""
     user = delivery.user
@@ -94,7 +101,7 @@ def build_message(delivery: Delivery, cases: list[Case], events: list[Event]) ->
         armored = recipient_keyring().encrypt(
             armored_key=pref.openpgp_key,
             fingerprint=pref.openpgp_fingerprint,
-            text=body + "\n" + _details(delivery, cases, events),
+            text=body + _details_for(delivery, cases, events),
         )
         if armored is None:
             delivery.encryption = Encryption.FALLBACK

@@ -89,3 +89,19 @@ def test_members_reporters_and_outsiders_are_refused(request, client, ready, mai
         assert client.post(_url(ready), data).status_code in (403, 404)
     assert not PrenotificationGrant.objects.exists()
     assert PrenotifyConsent.objects.filter(withdrawn_at__isnull=True).count() == 1
+
+
+def test_the_api_tells_the_lead_the_same(client, ready, sirt, maintainer):
+    from akrites.confidentiality.services import prenotify_consent
+
+    client.force_login(sirt)
+    url = f"/api/v1/cases/{ready.human_id}/prenotification"
+    refused = client.get(f"{url}/candidates")
+    assert refused.status_code == 403
+    assert "have not consented" in refused.json()["error"]["message"]
+    posted = client.post(url, {"organisation": "member-org"}, content_type="application/json")
+    assert posted.status_code == 403 and "have not consented" in posted.json()["error"]["message"]
+    assert not PrenotificationGrant.objects.exists()
+    prenotify_consent(actor=maintainer, case=ready, given=True)
+    found = client.get(f"{url}/candidates").json()
+    assert [c["organisation"] for c in found] == ["member-org"]
