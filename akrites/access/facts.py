@@ -10,7 +10,9 @@ their ``AppConfig.ready()`` (``core.hooks``):
   reporters of a case (``intake``), pre-notification grants (``confidentiality``). They can
   only add roles, so a missing source denies more, never less;
 - ``in_stewardship(case)``: the SIRT holds the case as maintainer of last resort —
-  ``remediation`` (asked only by the one rule that needs it).
+  ``remediation`` (asked only by the one rule that needs it);
+- ``prenotify_consented(case)``: the maintainers let the SIRT lead pre-notify members of the
+  case — ``confidentiality`` (asked only by the pre-notification rules).
 """
 
 from __future__ import annotations
@@ -50,6 +52,13 @@ def base_case_facts(actor: Actor, cases: Sequence[Any]) -> dict[int, CaseFacts]:
 @hook
 def in_stewardship(case: Any) -> bool:
     """Whether the SIRT holds ``case`` in stewardship, not yet handed back (``remediation``)."""
+    raise NotImplementedError
+
+
+@hook
+def prenotify_consented(case: Any) -> bool:
+    """Whether a maintainers' consent to pre-notification by the SIRT lead is in force on
+    ``case`` (provided by ``confidentiality``)."""
     raise NotImplementedError
 
 

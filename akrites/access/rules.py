@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from akrites.access.facts import CaseFacts, in_stewardship
+from akrites.access.facts import CaseFacts, in_stewardship, prenotify_consented
 from akrites.access.roles import (
     CASE_VIEWERS,
     DOWNSTREAM,
@@ -42,6 +42,15 @@ def _maintainers_decide(facts: CaseFacts, case: Any) -> bool:
     if MAINTAINER in facts.roles:
         return True
     return SIRT in facts.roles and facts.sirt_maintains
+
+
+def _tells_members(facts: CaseFacts, case: Any) -> bool:
+    """Whom to pre-notify is the maintainers' decision; the SIRT lead takes it too once the
+    maintainers consented for this case (``confidentiality.PrenotifyConsent``), or where the
+    SIRT is the maintainer of last resort. A coordinator never does."""
+    if _maintainers_decide(facts, case):
+        return True
+    return SIRT_LEAD in facts.roles and prenotify_consented(case)
 
 
 def _while_open(rule: CaseRule) -> CaseRule:
@@ -94,9 +103,11 @@ CASE_RULES: dict[str, CaseRule] = {
     "embargo.mark_exploited": _while_open(_any_of(SIRT)),
     "embargo.lift_propose": _while_open(_any_of(MAINTAINER, SIRT)),
     "embargo.lift_approve": _while_open(_any_of(MAINTAINER, SIRT)),
-    # Pre-notification: the maintainers decide whom to tell and when.
-    "prenotify.view_candidates": _while_open(_maintainers_decide),
-    "prenotify.grant": _while_open(_maintainers_decide),
+    # Pre-notification: the maintainers decide whom to tell and when; the SIRT lead too, with
+    # their consent for the case, which only they give or withdraw.
+    "prenotify.view_candidates": _while_open(_tells_members),
+    "prenotify.grant": _while_open(_tells_members),
+    "prenotify.consent": _while_open(_any_of(MAINTAINER)),
     # The SIRT can always cut access; maintainers can withdraw what they granted.
     "prenotify.revoke": _any_of(MAINTAINER, SIRT),
     "embargo.read_terms": _while_open(_any_of(PENDING_OBSERVER, OBSERVER, DOWNSTREAM)),

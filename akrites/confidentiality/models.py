@@ -133,6 +133,39 @@ class PrenotificationGrant(models.Model):
         return f"grant {self.pk}: user {self.user_id} on case {self.case_id}"
 
 
+class PrenotifyConsent(models.Model):
+    """The maintainers' consent that the SIRT lead may pre-notify members of one case.
+
+    Pre-notification is the maintainers' decision (``access.rules``); with a consent in force
+    (``withdrawn_at`` empty, at most one per case) the SIRT lead may also choose whom to tell
+    and when. A maintainer gives and withdraws it; both are audited.
+    """
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="prenotify_consents"
+    )
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    given_at = models.DateTimeField(default=now)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="consent_one_in_force",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"consent {self.pk} on case {self.case_id}"
+
+
 class Sbom(models.Model):
     """A member organisation's CycloneDX SBOM; the document itself is kept encrypted."""
 

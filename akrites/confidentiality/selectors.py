@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db.models import Prefetch
 from univers.version_range import VersionRange
 
-from akrites.access.policy import allowed, case_roles, may_read_field, require
+from akrites.access.policy import allowed, allowed_cases, case_roles, may_read_field, require
 from akrites.accounts.actors import user_of, user_or_none
 from akrites.cases.models import Case
 from akrites.cases.reads import record_read
@@ -29,9 +29,10 @@ from akrites.confidentiality.models import (
     PrenotificationGrant,
     SbomComponent,
 )
+from akrites.confidentiality.parties import live_grant
+from akrites.confidentiality.services.consent import require_prenotify
 from akrites.confidentiality.services.prenotify import embargo_terms
 from akrites.core.actors import Actor
-from akrites.core.clock import now
 from akrites.core.errors import NotFound
 from akrites.intake.models import Attachment, Report
 from akrites.orgs.models import Organisation, OrgKind
@@ -181,19 +182,34 @@ def terms_view(*, viewer: Actor, human_id: str) -> TermsView:
     )
 
 
-def pending_terms(*, viewer: Actor) -> list[str]:
-    """Case ids whose terms the viewer has been asked to accept (told, not yet accepted)."""
+def awaiting_terms(*, viewer: Actor) -> list[TermsView]:
+    """The terms of every case the viewer was told of and has not accepted yet (the policy's
+    ``pending_observer``, ``embargo.read_terms``), newest grant first: the case id, the
+    embargo end and the terms, nothing else of the case. Three queries for the list."""
     user = user_or_none(viewer)
     if user is None:
         return []
-    return list(
-        PrenotificationGrant.objects.filter(
-            user=user, revoked_at__isnull=True, accepted_at__isnull=True, notify_at__lte=now()
-        )
-        .order_by("case_id")
-        .values_list("case__human_id", flat=True)
-        .distinct()
+    grants = PrenotificationGrant.objects.filter(live_grant(accepted=False), user=user)
+    cases = list(
+        Case.objects.select_related("project")
+        .filter(pk__in=grants.values("case_id"))
+        .order_by("-created_at", "-id")
     )
+    readable = allowed_cases(viewer, "embargo.read_terms", cases)
+    cases = [c for c in cases if c.pk in readable]
+    embargoes = {e.case_id: e for e in Embargo.objects.filter(case__in=cases)}
+    zone = viewer_zone(viewer)
+    return [
+        TermsView(
+            case=case,
+            embargo=embargo,
+            text=embargo_terms(case=case, embargo=embargo),
+            accepted_at=None,
+            ends_at_local=embargo.ends_at.astimezone(zone),
+        )
+        for case in cases
+        if (embargo := embargoes.get(case.pk)) is not None
+    ]
 
 
 @dataclass(frozen=True)
@@ -237,7 +253,7 @@ def _affected(version: str, ranges: list[str]) -> bool:
 
 def prenotify_candidates(*, viewer: Actor, case: Case) -> list[Candidate]:
     """Member organisations whose SBOM has the package in an affected version."""
-    require(viewer, "prenotify.view_candidates", case)
+    require_prenotify(viewer, "prenotify.view_candidates", case)
     ranges = affected_ranges(case)
     rows = SbomComponent.objects.filter(
         purl__in=list(ranges),

@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from akrites.access.policy import allowed
+from akrites.cases.models import Case
 from akrites.cases.selectors import case_get
 from akrites.confidentiality import selectors, services
 from akrites.confidentiality.downloads import attachment_response
 from akrites.confidentiality.models import ChangeKind
-from akrites.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from akrites.core.errors import Conflict, InvalidInput, NotFound
 from akrites.orgs.models import Organisation
 
 _EMBARGO_OPS = {"set-date", "extend", "lift", "approve", "reject", "break", "exploited"}
@@ -105,27 +106,42 @@ def terms_page(request: HttpRequest, case_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def prenotification_page(request: HttpRequest, case_id: str) -> HttpResponse:
+    """Candidates and the grant form; for the maintainers also their consent that the SIRT
+    lead may tell members. The SIRT lead without that consent gets 403 saying so."""
     case = case_get(viewer=request.user, human_id=case_id)
-    if not allowed(request.user, "prenotify.view_candidates", case):
-        raise PermissionDenied()
+    services.require_prenotify(request.user, "prenotify.view_candidates", case)
     if request.method == "POST":
-        org = Organisation.objects.filter(slug=request.POST.get("organisation", "")).first()
-        raw = request.POST.get("notify_at", "")
-        try:
-            if org is None:
-                raise InvalidInput("organisation", "choose an organisation from the list")
-            services.prenotify_grant(
-                actor=request.user,
-                case=case,
-                organisation=org,
-                notify_at=_instant(raw, "notify_at") if raw else None,
-                include_report=request.POST.get("include_report") == "on",
-            )
-        except (Conflict, InvalidInput) as exc:
-            messages.error(request, exc.message)
+        if "consent" in request.POST:
+            given = request.POST["consent"] == "give"
+            services.prenotify_consent(actor=request.user, case=case, given=given)
+        else:
+            _grant(request, case)
         return redirect("access:prenotification", case_id=case.human_id)
     found = selectors.prenotify_candidates(viewer=request.user, case=case)
-    return render(request, "access/prenotification.html", {"case": case, "candidates": found})
+    context = {
+        "case": case,
+        "candidates": found,
+        "consent": services.consent_get(case),
+        "may_consent": allowed(request.user, "prenotify.consent", case),
+    }
+    return render(request, "access/prenotification.html", context)
+
+
+def _grant(request: HttpRequest, case: Case) -> None:
+    org = Organisation.objects.filter(slug=request.POST.get("organisation", "")).first()
+    raw = request.POST.get("notify_at", "")
+    try:
+        if org is None:
+            raise InvalidInput("organisation", "choose an organisation from the list")
+        services.prenotify_grant(
+            actor=request.user,
+            case=case,
+            organisation=org,
+            notify_at=_instant(raw, "notify_at") if raw else None,
+            include_report=request.POST.get("include_report") == "on",
+        )
+    except (Conflict, InvalidInput) as exc:
+        messages.error(request, exc.message)
 
 
 @login_required

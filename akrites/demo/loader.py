@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,15 @@ from akrites.accounts.models import User
 from akrites.accounts.services import scanner_create, user_create
 from akrites.accounts.tokens import token_issue
 from akrites.cases import services as cases
+from akrites.confidentiality.services import embargo_set_date, prenotify_consent, sbom_register
 from akrites.core.actors import SystemActor
+from akrites.core.clock import now
+from akrites.disclosure.services import advisory_create
 from akrites.intake.services import report_create
 from akrites.orgs.models import Organisation, OrgKind, Role
 from akrites.orgs.services import membership_add, org_create
 from akrites.projects.services import package_add, project_create
+from akrites.remediation.services import patch_choose, patch_propose
 
 SYSTEM = SystemActor("demo")
 
@@ -193,6 +198,7 @@ def load_demo() -> list[DemoUser]:
         )
         for purl in purls:
             package_add(actor=SYSTEM, project=project, purl=purl)
+    opened: dict[str, Any] = {}
     actors: dict[str, Any] = {
         "acknowledge": people["maintainer"],
         "start_fix": people["maintainer"],
@@ -207,6 +213,7 @@ def load_demo() -> list[DemoUser]:
         )
         case = report.case
         assert case is not None
+        opened[title] = case
         for step in steps:
             cases.case_transition(
                 actor=actors.get(step, people["sirt-lead"]),
@@ -214,6 +221,7 @@ def load_demo() -> list[DemoUser]:
                 name=step,
                 reason=_reason(step),
             )
+    _load_prenotification(orgs, people, opened)
     _enrol_authenticators()
     return demo_users()
 
@@ -233,6 +241,82 @@ def _give_addresses() -> None:
         if not user.has_verified_email:
             address = f"{user.username}@{DEMO_MAIL_DOMAIN}"
             email_mark_verified(actor=SYSTEM, user=user, address=address)
+
+
+# Pre-notification (confidentiality): each member's SBOM, as (org slug, uploader, name,
+# components (versionless purl, version)), loaded through the real SBOM service.
+SBOMS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "nimbus-cloud",
+        "member-observer",
+        "nimbus-platform",
+        (("pkg:pypi/yamlkit", "1.2.0"), ("pkg:pypi/pixelforge", "2.1.0")),
+    ),
+    (
+        "orbital-linux",
+        "member-admin",
+        "orbital-base-image",
+        (("pkg:cargo/rivet", "0.9.3"), ("pkg:npm/yamlkit", "1.2.0")),
+    ),
+)
+# The case members can be told of in the demo: being fixed, a canonical fix chosen, an
+# advisory drafted, the embargo ending within the pre-notification lead time, and the
+# maintainers' consent that the SIRT lead may tell members (orbital-linux runs the package).
+PRENOTIFY_CASE = "Anchor alias loop in yamlkit npm build"
+PRENOTIFY_EMBARGO_DAYS = 14
+DEMO_FIX = """--- a/src/alias.js
++++ b/src/alias.js
+@@ -1,3 +1,4 @@
+ function resolve(node, seen) {
++  if (seen.has(node)) throw new Error("alias loop");
+   seen.add(node);
+   return node.target;
+"""
+
+
+def _cyclonedx(name: str, components: tuple[tuple[str, str], ...]) -> bytes:
+    return json.dumps(
+        {
+            "bomFormat": "CycloneDX",
+            "specVersion": "1.5",
+            "version": 1,
+            "metadata": {"component": {"type": "application", "name": name}},
+            "components": [
+                {
+                    "type": "library",
+                    "name": purl.rsplit("/", 1)[1],
+                    "version": version,
+                    "purl": f"{purl}@{version}",
+                }
+                for purl, version in components
+            ],
+        }
+    ).encode()
+
+
+def _load_prenotification(
+    orgs: dict[str, Organisation], people: dict[str, User], opened: dict[str, Any]
+) -> None:
+    """The members' SBOMs, and one case ready for pre-notification (see ``PRENOTIFY_CASE``)."""
+    for slug, uploader, name, components in SBOMS:
+        sbom_register(
+            actor=people[uploader],
+            organisation=orgs[slug],
+            name=name,
+            document=_cyclonedx(name, components),
+        )
+    case = opened[PRENOTIFY_CASE]
+    maintainer = people["maintainer"]
+    fix = patch_propose(actor=maintainer, case=case, title="Refuse alias loops", diff=DEMO_FIX)
+    patch_choose(actor=maintainer, case=case, patch_id=fix.public_id)
+    advisory_create(actor=maintainer, case=case)
+    ends = (now() + timedelta(days=PRENOTIFY_EMBARGO_DAYS)).replace(
+        hour=14, minute=0, second=0, microsecond=0
+    )
+    while ends.weekday() >= 5:
+        ends += timedelta(days=1)
+    embargo_set_date(actor=maintainer, case=case, ends_at=ends)
+    prenotify_consent(actor=maintainer, case=case, given=True)
 
 
 def _enrol_authenticators() -> None:

@@ -9,13 +9,14 @@ that is not published, so there is nothing to filter and nothing to forget.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
-from akrites.access.policy import require
+from akrites.access.policy import allowed_cases, require
 from akrites.cases.models import Case
 from akrites.cases.selectors import case_get
 from akrites.core.actors import Actor
@@ -70,6 +71,15 @@ def advisory_for_case(*, viewer: Actor, human_id: str) -> Advisory:
         return Advisory.objects.select_related("case", "case__project").get(case=case)
     except Advisory.DoesNotExist:
         raise NotFound() from None
+
+
+def advisories_for(*, viewer: Actor, cases: Sequence[Case]) -> dict[int, Advisory]:
+    """Per case id, the advisory of each of ``cases`` whose draft the viewer may read
+    (``case.read_advisory_draft``); two queries for the list (for the inbox)."""
+    readable = allowed_cases(viewer, "case.read_advisory_draft", cases)
+    if not readable:
+        return {}
+    return {a.case_id: a for a in Advisory.objects.filter(case_id__in=readable)}
 
 
 def current_approval(advisory: Advisory) -> AdvisoryApproval | None:

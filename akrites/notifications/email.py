@@ -19,6 +19,7 @@ from django.core.mail import EmailMessage, get_connection
 from akrites.cases.models import Case
 from akrites.conversation.models import Message
 from akrites.conversation.replies import message_id_for, reply_address_issue
+from akrites.notifications import rules
 from akrites.notifications.models import Delivery, Encryption, Event, Preference
 from akrites.notifications.openpgp import recipient_keyring
 
@@ -52,6 +53,12 @@ def _notice(delivery: Delivery, cases: list[Case]) -> str:
         if not cases:
             lines.append(f"  {base}/notifications/deliveries/?status=failed")
         return "\n".join(lines) + "\n"
+    if cases and delivery.kind in rules.ADDRESSED:
+        # Told under embargo, not yet accepted: the case room is a 404 until the terms are.
+        return (
+            f"You have been told of case {cases[0].human_id} under embargo.\n\n"
+            f"Sign in to read and accept its terms: {case_url(cases[0])}terms/\n"
+        )
     if cases:
         return (
             f"There is an update on case {cases[0].human_id}.\n\n"
@@ -97,6 +104,13 @@ def _about_message(message: Message, address: str | None) -> str:
     )
 
 
+def _details_for(delivery: Delivery, cases: list[Case], events: list[Event]) -> str:
+    # Someone told under embargo has not accepted the terms yet: not even the title, encrypted.
+    if delivery.kind in rules.ADDRESSED:
+        return ""
+    return "\n" + _details(delivery, cases, events)
+
+
 def build_message(delivery: Delivery, cases: list[Case], events: list[Event]) -> EmailMessage:
     """The message for ``delivery``; sets ``delivery.encryption`` to what was done.
 
@@ -109,7 +123,7 @@ def build_message(delivery: Delivery, cases: list[Case], events: list[Event]) ->
     pref = Preference.objects.filter(user=user).first()
     footer = _FOOTER.format(base=settings.AKRITES_BASE_URL)
     body = _notice(delivery, cases)
-    details = _details(delivery, cases, events)
+    details = _details_for(delivery, cases, events)
     headers = {"Auto-Submitted": "auto-generated", "X-Akrites-Delivery": str(delivery.pk)}
     about = _case_message(delivery, cases, events)
     if about is not None:
@@ -119,13 +133,13 @@ def build_message(delivery: Delivery, cases: list[Case], events: list[Event]) ->
         headers["Reply-To"] = reply_to
         headers["Message-ID"] = message_id_for(cases[0].human_id, about.number)
         body = _about_message(about, reply_to)
-        details = f"From {about.author_label}:\n\n{about.body}\n"
+        details = f"\nFrom {about.author_label}:\n\n{about.body}\n"
     delivery.encryption = Encryption.NONE
     if pref is not None and pref.openpgp_fingerprint:
         armored = recipient_keyring().encrypt(
             armored_key=pref.openpgp_key,
             fingerprint=pref.openpgp_fingerprint,
-            text=body + "\n" + details,
+            text=body + details,
         )
         if armored is None:
             delivery.encryption = Encryption.FALLBACK

@@ -102,6 +102,20 @@ def audience(cases: Iterable[Case]) -> Audience:
     return aud
 
 
+def addressed(aud: Audience, case: Case, user_id: object) -> dict[int, set[str]]:
+    """The one recipient an addressed event names (``rules.ADDRESSED``): that candidate of the
+    case, if they see it or may at least read its embargo terms (told, not yet accepted)."""
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        return {}
+    roles = aud.for_case(case.pk).get(user_id)
+    if not roles:
+        return {}
+    seen = case.pk in aud.visible.get(user_id, set())
+    if seen or allowed(aud.users[user_id], "embargo.read_terms", case):
+        return {user_id: roles}
+    return {}
+
+
 def may_know(user: Any, case: Case, kind: str) -> bool:
     """May ``user`` read the timeline entry this event kind stands for?
 

@@ -38,6 +38,8 @@ RULES: dict[str, dict[str, str]] = {
     "case.start_fix": {SIRT: DIGEST, REPORTER: DIGEST},
     "case.mark_fix_ready": {SIRT: NOW, REPORTER: DIGEST},
     "case.prenotify": {OBSERVER: NOW, DOWNSTREAM: NOW, SIRT: DIGEST},
+    # One person told under embargo (confidentiality.prenotify_grant): addressed, see below.
+    "prenotify.told": {OBSERVER: NOW, DOWNSTREAM: NOW},
     "case.disclose": {REPORTER: NOW, MAINTAINER: DIGEST, OBSERVER: DIGEST, DOWNSTREAM: DIGEST},
     # An embargo break tells every participant at once.
     "case.break_embargo": {SIRT: NOW, MAINTAINER: NOW, REPORTER: NOW, OBSERVER: NOW,
@@ -55,6 +57,10 @@ RULES: dict[str, dict[str, str]] = {
 }
 # fmt: on
 DEFAULT_RULE: dict[str, str] = {SIRT: DIGEST, MAINTAINER: DIGEST}
+
+# Kinds that name their one recipient (``data["user"]``): only that person is told, and they
+# need only have been told of the case (its terms readable), not have accepted the terms yet.
+ADDRESSED = frozenset({"prenotify.told"})
 
 # Kinds that bypass the hourly quota and digest-only preferences. Critical severity bypasses
 # digest-only and the digest window, but not the quota (a flood of "critical" reports must

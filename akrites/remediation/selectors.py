@@ -5,11 +5,20 @@ their terms (e.g. AI-generated) never reaches them; a contributor sees their own
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from akrites.access.policy import SIRT, allowed, case_roles, require
+from akrites.access.policy import (
+    DOWNSTREAM,
+    OBSERVER,
+    SIRT,
+    allowed,
+    allowed_cases,
+    case_roles,
+    require,
+)
 from akrites.cases.models import Case
 from akrites.cases.selectors import case_get
 from akrites.confidentiality.ends import agreed_end
@@ -49,6 +58,10 @@ def _may_see(
         return True
     if patch.author_id is not None and patch.author_id == viewer.pk:
         return True
+    # Members told under embargo (accepted terms) read the fix the maintainers chose, not
+    # the other proposals (``case.read_patch``).
+    if roles & {OBSERVER, DOWNSTREAM} and patch.state == PatchState.CANONICAL:
+        return True
     return "maintainer" in roles and forwarded_to_maintainers(patch, terms)
 
 
@@ -74,6 +87,16 @@ def patch_get(*, viewer: Actor, case: Case, public_id: str) -> PatchProposal:
 
 def canonical_patch(case: Case) -> PatchProposal | None:
     return PatchProposal.objects.filter(case=case, state=PatchState.CANONICAL).first()
+
+
+def canonical_fixes(*, viewer: Actor, cases: Sequence[Case]) -> dict[int, PatchProposal]:
+    """Per case id, the canonical fix of each of ``cases`` whose patches the viewer may read
+    (``case.read_patch``); two queries for the list (for the inbox)."""
+    readable = allowed_cases(viewer, "case.read_patch", cases)
+    if not readable:
+        return {}
+    fixes = PatchProposal.objects.filter(case_id__in=readable, state=PatchState.CANONICAL)
+    return {p.case_id: p for p in fixes}
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,18 @@
-"""The maintainer inbox: each case with what a maintainer needs to act on it.
+"""The maintainer inbox: each case with what a maintainer (or a told member) needs to act.
 
 Per case: status, severity, the embargo end with its countdown (UTC and the viewer's zone),
-the clock to acknowledge, and the next action. Everything is read in a fixed number of
-queries for the whole page: each fact is asked of its owner in bulk — the embargo end of
+the clock to acknowledge, the next action, and — for whoever may read them, such as members
+told under embargo — the canonical fix and the advisory draft. Cases a member was told of
+but whose embargo terms they have not accepted are listed apart
+(``confidentiality.selectors.awaiting_terms``): the case id, the embargo end and the terms,
+with the button that accepts them. Everything is read in a fixed number of queries for the
+whole page: each fact is asked of its owner in bulk — the embargo end of
 ``confidentiality.ends`` (stored, or the policy default once notified), the acknowledgement
-clock and whether the dates are set of ``remediation.clocks`` — and the policy decides which
-rows offer an action (``allowed_cases``). Every case in the list is visible to the viewer,
-and ``case.read_embargo`` is granted to exactly the case's viewers, so no case shows an
-embargo its viewer may not read.
+clock and whether the dates are set of ``remediation.clocks``, the canonical fix of
+``remediation.selectors``, the advisory of ``disclosure.selectors`` — and the policy decides
+which rows offer an action or a fix (``allowed_cases``). Every case in the list is visible to
+the viewer, and ``case.read_embargo`` is granted to exactly the case's viewers, so no case
+shows an embargo its viewer may not read.
 """
 
 from __future__ import annotations
@@ -31,7 +36,11 @@ from akrites.confidentiality.ends import embargo_ends
 from akrites.confidentiality.selectors import viewer_zone
 from akrites.core.actors import Actor
 from akrites.core.clock import now
+from akrites.disclosure.models import Advisory
+from akrites.disclosure.selectors import advisories_for
 from akrites.remediation.clocks import acknowledge_clocks, dates_set
+from akrites.remediation.models import PatchProposal
+from akrites.remediation.selectors import canonical_fixes
 from akrites.web.caseroom import countdown_text
 from akrites.web.queue import OPEN_STATUSES, band_of
 
@@ -56,6 +65,10 @@ class InboxRow:
     acknowledge: ClockState | None
     next_action: NextAction | None
     at: datetime
+    # For members told under embargo (and anyone who may read them): the fix the maintainers
+    # chose and the advisory draft.
+    fix: PatchProposal | None = None
+    advisory: Advisory | None = None
 
     @property
     def countdown(self) -> timedelta | None:
@@ -91,6 +104,8 @@ def inbox_rows(*, viewer: Actor, open_only: bool = True, limit: int = 100) -> li
     at = now()
     clocks = acknowledge_clocks(cases, at=at)
     actions = _next_actions(viewer, cases, dates_set(cases))
+    fixes = canonical_fixes(viewer=viewer, cases=cases)
+    advisories = advisories_for(viewer=viewer, cases=cases)
     zone: tzinfo = viewer_zone(viewer)
     rows = []
     for case in cases:
@@ -105,6 +120,8 @@ def inbox_rows(*, viewer: Actor, open_only: bool = True, limit: int = 100) -> li
                 acknowledge=clocks.get(case.pk),
                 next_action=actions.get(case.pk),
                 at=at,
+                fix=fixes.get(case.pk),
+                advisory=advisories.get(case.pk),
             )
         )
     return rows

@@ -1,5 +1,10 @@
 """Writes for confidentiality: embargoes, pre-notification grants, SBOMs."""
 
+from akrites.confidentiality.services.consent import (
+    consent_get,
+    prenotify_consent,
+    require_prenotify,
+)
 from akrites.confidentiality.services.embargo import (
     embargo_break,
     embargo_decide_extension,
@@ -17,6 +22,7 @@ from akrites.confidentiality.services.prenotify import (
 from akrites.confidentiality.services.sbom import sbom_register
 
 __all__ = [
+    "consent_get",
     "embargo_break",
     "embargo_decide_extension",
     "embargo_lift_approve",
@@ -24,8 +30,10 @@ __all__ = [
     "embargo_mark_exploited",
     "embargo_request_extension",
     "embargo_set_date",
+    "prenotify_consent",
     "prenotify_grant",
     "prenotify_revoke",
+    "require_prenotify",
     "sbom_register",
     "terms_accept",
 ]

@@ -19,10 +19,12 @@ from akrites.accounts.actors import user_of
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case, CaseParticipant
 from akrites.confidentiality.models import Embargo, GrantRole, PrenotificationGrant
+from akrites.confidentiality.services.consent import require_prenotify
 from akrites.confidentiality.services.embargo import locked_embargo
 from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, NotFound
+from akrites.core.outbox import notify
 from akrites.orgs.models import Membership, Organisation, OrgKind, Role
 
 TERMS_VERSION = "2026-1"
@@ -30,10 +32,15 @@ _ROLE_FOR_KIND: dict[str, str] = {
     OrgKind.MEMBER: GrantRole.OBSERVER,
     OrgKind.DOWNSTREAM: GrantRole.DOWNSTREAM,
 }
-_MEMBER_ROLE: dict[str, str] = {
-    GrantRole.OBSERVER: Role.MEMBER_OBSERVER,
-    GrantRole.DOWNSTREAM: Role.DOWNSTREAM,
+# Who of the organisation is told: a member's observers and its administrators (an
+# organisation may have only an administrator), a downstream's contacts.
+_MEMBER_ROLES: dict[str, tuple[str, ...]] = {
+    GrantRole.OBSERVER: (Role.MEMBER_OBSERVER, Role.MEMBER_ADMIN),
+    GrantRole.DOWNSTREAM: (Role.DOWNSTREAM,),
 }
+# The outbox event that tells one person they were pre-notified (notifications.rules): it
+# names the person and the case id; the mail is a link, never the case's content.
+TOLD_EVENT = "prenotify.told"
 
 
 def embargo_terms(*, case: Case, embargo: Embargo) -> str:
@@ -82,12 +89,15 @@ def prenotify_grant(
     notify_at: datetime | None = None,
     include_report: bool = False,
 ) -> list[PrenotificationGrant]:
-    """The maintainers tell ``organisation``'s observers (or downstream contacts) at
-    ``notify_at`` (default: now). Needs step-up. Raises InvalidInput for an organisation that
-    is not a member or downstream, a lead time outside policy, or nobody to tell."""
+    """The maintainers (or the SIRT lead with their consent) tell ``organisation``'s observers
+    and administrators (or downstream contacts) at ``notify_at`` (default: now). Needs
+    step-up. Each person told now gets a notification through the outbox (``TOLD_EVENT``).
+    Raises PermissionDenied (the SIRT lead without the consent: ``CONSENT_MISSING``),
+    InvalidInput for an organisation that is not a member or downstream, a lead time outside
+    policy, or nobody to tell."""
     from akrites.cases.services import participant_add  # cases.services imports policy.
 
-    require(actor, "prenotify.grant", case)
+    require_prenotify(actor, "prenotify.grant", case)
     embargo = locked_embargo(case)
     role = _ROLE_FOR_KIND.get(organisation.kind)
     if role is None:
@@ -98,11 +108,11 @@ def prenotify_grant(
         raise InvalidInput("notify_at", "give a time zone (UTC: a trailing Z)")
     notify_at = max(notify_at, at)
     _check_lead_time(notify_at, embargo.ends_at)
-    people = list(
-        Membership.objects.filter(organisation=organisation, role=_MEMBER_ROLE[role])
-        .select_related("user")
-        .order_by("user_id")
-    )
+    memberships = Membership.objects.filter(
+        organisation=organisation, role__in=_MEMBER_ROLES[role]
+    ).select_related("user")
+    # One grant per person, whichever of the roles they hold.
+    people = list({m.user_id: m for m in memberships.order_by("user_id")}.values())
     if not people:
         raise InvalidInput("organisation", "the organisation has nobody to tell")
     taken = set(
@@ -125,6 +135,11 @@ def prenotify_grant(
                 created_at=at,
             )
         )
+    if notify_at <= at:
+        # A grant for later sends no mail (no event is scheduled for ``notify_at``); the
+        # person's inbox shows the case from then on.
+        for grant in grants:
+            notify(TOLD_EVENT, case_id=case.pk, actor=actor, data={"user": grant.user_id})
     audit_append(
         actor=actor,
         action="prenotify.grant",

@@ -97,3 +97,43 @@ def test_every_demo_user_has_a_verified_address_and_the_demo_mail_arrives(db):
     assert outcomes and set(outcomes) == {"delivered"}
     assert not Delivery.objects.filter(status="failed").exists()
     assert all(m.to[0].endswith("@demo.akrites.test") for m in mail.outbox)
+
+
+def test_a_fresh_demo_gives_candidates_and_the_sirt_lead_may_tell_them(db):
+    from akrites.access.policy import allowed
+    from akrites.confidentiality.models import PrenotificationGrant, Sbom
+    from akrites.confidentiality.selectors import prenotify_candidates
+    from akrites.confidentiality.services import prenotify_grant
+    from akrites.demo.loader import PRENOTIFY_CASE
+
+    load_demo()
+    assert set(Sbom.objects.values_list("organisation__slug", flat=True)) == {
+        "nimbus-cloud",
+        "orbital-linux",
+    }
+    lead = User.objects.get(username="sirt-lead")
+    [case] = [c for c in Case.objects.all() if c.title == PRENOTIFY_CASE]  # titles encrypted
+    found = prenotify_candidates(viewer=lead, case=case)
+    assert [c.organisation.slug for c in found] == ["orbital-linux"]
+    assert found[0].matches == [("pkg:npm/yamlkit", "1.2.0")]
+    assert not allowed(User.objects.get(username="sirt-coordinator"), "prenotify.grant", case)
+    prenotify_grant(actor=lead, case=case, organisation=found[0].organisation)
+    told = PrenotificationGrant.objects.get(case=case)
+    assert told.user.username == "member-admin"
+    assert audit_verify().ok
+
+
+def test_the_demo_member_sees_the_fix_after_accepting(client, db):
+    from akrites.confidentiality.services import prenotify_grant
+    from akrites.demo.loader import PRENOTIFY_CASE
+
+    load_demo()
+    [case] = [c for c in Case.objects.all() if c.title == PRENOTIFY_CASE]  # titles encrypted
+    orbital = Organisation.objects.get(slug="orbital-linux")
+    prenotify_grant(actor=User.objects.get(username="sirt-lead"), case=case, organisation=orbital)
+    client.force_login(User.objects.get(username="member-admin"))
+    assert f"/cases/{case.human_id}/terms/" in client.get("/inbox/").text
+    assert client.post(f"/cases/{case.human_id}/terms/").status_code == 302
+    page = client.get("/inbox/").text
+    assert "Canonical fix" in page and "Advisory draft" in page
+    assert "No patch proposed yet" not in client.get(f"/cases/{case.human_id}/").text

@@ -100,6 +100,9 @@ def _plan(events: list[Event]) -> _Plan:
         if case is None:
             people: dict[int, set[str]] = {u.pk: {rules.SIRT} for u in platform}
             users = {u.pk: u for u in platform}
+        elif event.kind in rules.ADDRESSED:
+            people = recipients.addressed(aud, case, event.data.get("user"))
+            users = aud.users
         else:
             people = {
                 uid: roles

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from akrites.access.policy import is_sirt, require
 from akrites.cases.models import Status
 from akrites.cases.selectors import case_list
+from akrites.confidentiality.selectors import awaiting_terms
 from akrites.intake.selectors import report_list_own
 from akrites.web.inbox import inbox_rows
 
@@ -40,7 +41,8 @@ def maintainer_inbox(request: HttpRequest) -> HttpResponse:
     require(request.user, "inbox.view")
     show = "all" if request.GET.get("show") == "all" else "open"
     rows = inbox_rows(viewer=request.user, open_only=show == "open")
-    return render(request, "web/inbox.html", {"rows": rows, "show": show})
+    told = awaiting_terms(viewer=request.user)
+    return render(request, "web/inbox.html", {"rows": rows, "show": show, "told": told})
 
 
 @login_required
