@@ -145,7 +145,16 @@ def _status_context(request: HttpRequest, report: Report) -> dict[str, Any]:
     """The report, its case's conversation as its reporter may read it, and a reply posted
     with this request (the status code in the form is the reporter's only credential)."""
     code = request.POST.get("code", "").strip()
-    context: dict[str, Any] = {"report": report, "hidden_code": {"code": code}}
+    # Every name the templates read is set: a missing one makes Django's debug log dump the
+    # whole context (embargoed text) while resolving it.
+    context: dict[str, Any] = {
+        "report": report,
+        "hidden_code": {"code": code},
+        "thread": None,
+        "posted": None,
+        "reply_error": None,
+        "form": {},
+    }
     if report.case is None:
         return context
     link = ReportLink(report_id=report.public_id, case_id=report.case_id)

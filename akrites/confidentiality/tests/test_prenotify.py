@@ -15,7 +15,7 @@ from akrites.confidentiality.services import (
 )
 from akrites.core.clock import now
 from akrites.notifications.models import Delivery
-from akrites.notifications.tests.helpers import run_all
+from akrites.notifications.tests.helpers import give_address, run_all
 from akrites.orgs.services import membership_add
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,8 @@ def dated(notified, maintainer):
 
 @pytest.fixture
 def member_admin(orgs, system):
-    user = User.objects.create_user(username="admin", password="x" * 20, email="a@example.org")
+    user = User.objects.create_user(username="admin", password="x" * 20)
+    give_address(user, "a@example.org")
     membership_add(actor=system, org=orgs["member"], user=user, role="member_admin")
     return user
 
@@ -45,7 +46,7 @@ def _told():
 def test_each_told_member_user_gets_a_delivery(
     dated, sirt, maintainer, member_observer, orgs, member_admin
 ):
-    User.objects.filter(pk=member_observer.pk).update(email="o@example.org")
+    give_address(member_observer, "o@example.org")
     prenotify_consent(actor=maintainer, case=dated, given=True)
     grants = prenotify_grant(actor=sirt, case=dated, organisation=orgs["member"])
     assert sorted(g.user.username for g in grants) == ["admin", "observer"]

@@ -8,7 +8,7 @@ import pytest
 from akrites.access.tests.conftest import move, weekday_in
 from akrites.confidentiality.services import embargo_set_date, prenotify_grant
 from akrites.notifications.services.preferences import preference_update
-from akrites.notifications.tests.helpers import run_all
+from akrites.notifications.tests.helpers import give_address, run_all
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +18,7 @@ def test_encrypted_notice_of_a_grant_carries_no_title(
 ):
     case = move(case, sirt, maintainer, "notify_maintainers")
     embargo_set_date(actor=maintainer, case=case, ends_at=weekday_in(14))
-    member_observer.email = "observer@example.org"
-    member_observer.save()
+    give_address(member_observer, "observer@example.org")
     preference_update(actor=member_observer, digest_only=False, openpgp_key=pgp.valid)
     prenotify_grant(actor=maintainer, case=case, organisation=orgs["member"])
     assert "delivered" in run_all("email")

@@ -10,6 +10,17 @@ BEFORE = [("remediation", "0001_initial")]
 AFTER = [("remediation", "0002_patch_state")]
 
 
+@pytest.fixture(autouse=True)
+def _back_to_the_latest_schema():
+    """Every app at its latest migration afterwards: migrating back to an old state of one
+    app also unapplies the later migrations of the apps it names (access, conversation…),
+    which migrating that app forward again does not restore — and the next test of this
+    worker would find tables missing."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def _migrate(targets):
     executor = MigrationExecutor(connection)
     executor.migrate(targets)
