@@ -37,6 +37,7 @@ from akrites.confidentiality.selectors import viewer_zone
 from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.disclosure.models import Advisory
+from akrites.conversation.selectors import unread_counts
 from akrites.disclosure.selectors import advisories_for
 from akrites.remediation.clocks import acknowledge_clocks, dates_set
 from akrites.remediation.models import PatchProposal
@@ -69,6 +70,8 @@ class InboxRow:
     # chose and the advisory draft.
     fix: PatchProposal | None = None
     advisory: Advisory | None = None
+    # Messages of the case conversation the viewer may read and has not read yet.
+    unread: int = 0
 
     @property
     def countdown(self) -> timedelta | None:
@@ -106,6 +109,7 @@ def inbox_rows(*, viewer: Actor, open_only: bool = True, limit: int = 100) -> li
     actions = _next_actions(viewer, cases, dates_set(cases))
     fixes = canonical_fixes(viewer=viewer, cases=cases)
     advisories = advisories_for(viewer=viewer, cases=cases)
+    unread = unread_counts(viewer=viewer, cases=cases)
     zone: tzinfo = viewer_zone(viewer)
     rows = []
     for case in cases:
@@ -122,6 +126,7 @@ def inbox_rows(*, viewer: Actor, open_only: bool = True, limit: int = 100) -> li
                 at=at,
                 fix=fixes.get(case.pk),
                 advisory=advisories.get(case.pk),
+                unread=unread.get(case.pk, 0),
             )
         )
     return rows

@@ -108,3 +108,21 @@ def test_edit_page_keeps_versions(notified, maintainer, client):
     assert client.post(url, {"body": "second"}).status_code == 302
     page = client.get(url).content.decode()
     assert "second" in page and re.search(r"<pre>first</pre>", page)
+
+
+def test_the_inbox_counts_unread_messages_and_links_the_conversation(
+    observed, sirt, member_observer, client
+):
+    message_post(actor=sirt, case=observed, audience="members", body="Fix lands Tuesday.")
+    message_post(actor=sirt, case=observed, audience="maintainers", body="not for members")
+    client.force_login(member_observer)
+    page = client.get("/inbox/").content.decode()
+    assert "1 unread" in page and f"/cases/{observed.human_id}/conversation/" in page
+    thread = client.get(f"/cases/{observed.human_id}/conversation/").content.decode()
+    assert "Fix lands Tuesday." in thread and "not for members" not in thread
+    posted = client.post(
+        f"/cases/{observed.human_id}/conversation/",
+        {"audience": "members", "body": "We will ship it in our 2.1 image."},
+    )
+    assert posted.status_code == 302
+    assert "unread" not in client.get("/inbox/").content.decode().split("Conversation")[-1][:400]
