@@ -1,0 +1,318 @@
+"""The IMAP poller against a local IMAP4rev1 server (``imap_double``), and the double
+against Python's own IMAP client, so that what the poller is tested on is the protocol."""
+
+from __future__ import annotations
+
+import imaplib
+import io
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from akrites.intake.models import Channel, Report
+from akrites.mail import imap
+from akrites.mail.imap import ImapSource, Polled, poll_once
+from akrites.mail.inbound import Received, mail_receive
+from akrites.mail.models import InboundMail
+from akrites.mail.tests.imap_double import ImapServer, Mailbox, imap_server
+from conftest import TEST_PASSWORD
+
+SEEN = "\\Seen"
+
+
+def _mail(*, subject: str, message_id: str | None = None, to: str | None = None) -> bytes:
+    message = EmailMessage()
+    message["From"] = "Finder <finder@example.org>"
+    message["To"] = to or settings.AKRITES_SECURITY_EMAIL
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime(2026, 12, 4, 12, 0, tzinfo=UTC))
+    message["Message-ID"] = message_id or make_msgid(domain="example.org")
+    message.set_content(f"{subject}\n\nA heap overflow in the parser, found by fuzzing.\n")
+    return message.as_bytes(policy=policy.SMTP)  # CRLF line ends, as a mailbox holds mail
+
+
+@pytest.fixture
+def mailbox() -> Mailbox:
+    return Mailbox(user="intake", password=TEST_PASSWORD)
+
+
+@pytest.fixture
+def server(mailbox: Mailbox) -> Iterator[ImapServer]:
+    with imap_server(mailbox) as running:
+        yield running
+
+
+def _source(server: ImapServer, *, password: str = TEST_PASSWORD) -> ImapSource:
+    return ImapSource(
+        host="127.0.0.1", port=server.port, user="intake", password=password, tls=False
+    )
+
+
+def _client(server: ImapServer) -> imaplib.IMAP4:
+    return imaplib.IMAP4("127.0.0.1", server.port, timeout=10)
+
+
+# --- the double, checked against imaplib (a real client) and raw bytes -------------------
+
+
+def test_the_double_greets_and_answers_capability_and_noop_to_imaplib(server):
+    with _client(server) as client:
+        assert "IMAP4REV1" in client.capabilities
+        assert client.capability() == ("OK", [b"IMAP4rev1"])
+        assert client.noop()[0] == "OK"
+        assert client.logout()[0] == "BYE"
+
+
+def test_the_double_refuses_a_wrong_password_with_no(server, mailbox):
+    with _client(server) as client:
+        with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
+            client.login("intake", "not-the-password")
+        with pytest.raises(imaplib.IMAP4.error):
+            client.login("someone", TEST_PASSWORD)
+    # imaplib asks CAPABILITY first; on leaving the block it logs out (allowed in any state)
+    assert mailbox.commands == ["CAPABILITY", "LOGIN", "LOGIN", "LOGOUT"]
+
+
+def test_the_double_reads_a_quoted_password_with_quote_and_backslash():
+    box = Mailbox(user="intake", password='pa"ss\\word (x)')
+    with imap_server(box) as server, _client(server) as client:
+        assert client.login("intake", 'pa"ss\\word (x)')[0] == "OK"
+
+
+def test_select_answers_exists_flags_and_uidvalidity(server, mailbox):
+    mailbox.add(_mail(subject="one"), seen=True)
+    mailbox.add(_mail(subject="two"))
+    with _client(server) as client:
+        client.login("intake", TEST_PASSWORD)
+        assert client.select("INBOX") == ("OK", [b"2"])
+        assert client.response("UIDVALIDITY") == ("UIDVALIDITY", [b"1700000000"])
+        assert client.response("UIDNEXT") == ("UIDNEXT", [b"3"])
+        assert client.response("UNSEEN") == ("UNSEEN", [b"2"])
+        assert b"\\Seen" in client.response("FLAGS")[1][0]
+        assert client.select("Nowhere")[0] == "NO"
+
+
+def test_fetch_returns_the_exact_bytes_and_peek_keeps_the_mail_unseen(server, mailbox):
+    raw = _mail(subject="bytes") + b"\xff\x00 binary tail )\r\n"
+    uid = mailbox.add(raw)
+    with _client(server) as client:
+        client.login("intake", TEST_PASSWORD)
+        client.select("INBOX")
+        status, parts = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
+        assert status == "OK"
+        assert parts[0] == (f"1 (UID {uid} BODY[] {{{len(raw)}}}".encode(), raw)
+        assert parts[1] == b")"
+        assert client.uid("SEARCH", "UNSEEN") == ("OK", [str(uid).encode()])
+        assert mailbox.flags(uid) == set()
+        status, parts = client.uid("FETCH", str(uid), "(BODY[])")  # no PEEK: sets \Seen
+        assert parts[0][1] == raw and b"FLAGS (\\Seen)" in parts[1]
+        assert mailbox.flags(uid) == {SEEN}
+        assert client.uid("SEARCH", "UNSEEN") == ("OK", [b""])
+
+
+def test_store_and_search_round_trip_the_seen_flag(server, mailbox):
+    first, second = mailbox.add(_mail(subject="a")), mailbox.add(_mail(subject="b"))
+    with _client(server) as client:
+        client.login("intake", TEST_PASSWORD)
+        client.select("INBOX")
+        assert client.uid("SEARCH", "ALL") == ("OK", [f"{first} {second}".encode()])
+        status, data = client.uid("STORE", str(second), "+FLAGS", "(\\Seen)")
+        assert (status, data) == ("OK", [f"2 (UID {second} FLAGS (\\Seen))".encode()])
+        assert client.uid("SEARCH", "UNSEEN") == ("OK", [str(first).encode()])
+        assert client.uid("SEARCH", "SEEN") == ("OK", [str(second).encode()])
+        status, data = client.uid("FETCH", f"{first}:*", "(FLAGS)")
+        assert data == [
+            f"1 (UID {first} FLAGS ())".encode(),
+            f"2 (UID {second} FLAGS (\\Seen))".encode(),
+        ]
+        client.uid("STORE", str(second), "-FLAGS.SILENT", "(\\Seen)")
+        assert client.uid("SEARCH", "UNSEEN") == ("OK", [f"{first} {second}".encode()])
+        assert client.uid("FETCH", "99", "(BODY.PEEK[])") == ("OK", [None])  # no such UID
+    assert mailbox.flags(second) == set()
+
+
+def test_noop_tells_of_mail_delivered_after_select(server, mailbox):
+    mailbox.add(_mail(subject="early"))
+    with _client(server) as client:
+        client.login("intake", TEST_PASSWORD)
+        client.select("INBOX")
+        late = mailbox.add(_mail(subject="late"))
+        assert client.uid("SEARCH", "ALL") == ("OK", [b"1"])  # not told of it yet
+        client.noop()
+        assert client.response("EXISTS")[1][-1] == b"2"
+        assert client.uid("SEARCH", "ALL") == ("OK", [f"1 {late}".encode()])
+
+
+def _raw_session(server: ImapServer, *lines: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        for line in lines:
+            sock.sendall(line)
+        sock.shutdown(socket.SHUT_WR)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    return received
+
+
+def test_the_wire_format_is_rfc_3501(server, mailbox):
+    """Literal syntax both ways, the tagged answers, BAD in the wrong state, BYE."""
+    raw = _mail(subject="wire")
+    mailbox.add(raw)
+    password = TEST_PASSWORD.encode()
+    answer = _raw_session(
+        server,
+        b"a0 SELECT INBOX\r\n",
+        b"a1 LOGIN intake {%d}\r\n" % len(password) + password + b"\r\n",
+        b'a2a SELECT "INBOX"\r\n',
+        b"a2 UID FETCH 1 (BODY.PEEK[])\r\n",
+        b"a3 FROB\r\n",
+        b"a4 LOGOUT\r\n",
+    )
+    assert answer.startswith(b"* OK [CAPABILITY IMAP4rev1]")
+    assert b"\r\na0 BAD " in answer  # SELECT before LOGIN
+    assert b"\r\n+ Ready for literal data\r\na1 OK " in answer
+    fetched = b"* 1 FETCH (UID 1 BODY[] {%d}\r\n" % len(raw) + raw + b")\r\na2 OK "
+    assert fetched in answer
+    assert b"\r\na3 BAD " in answer
+    assert answer.endswith(b"* BYE IMAP4rev1 double logging out\r\na4 OK LOGOUT completed\r\n")
+
+
+# --- the poller ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_one_poll_makes_a_report_of_each_unseen_mail_and_marks_them_seen(server, mailbox):
+    seen_before = mailbox.add(_mail(subject="Already read by a person"), seen=True)
+    first = mailbox.add(_mail(subject="Heap overflow in libfoo"))
+    second = mailbox.add(_mail(subject="Path traversal in barlib"))
+
+    assert poll_once(_source(server)) == Polled(fetched=2, accepted=2, failed=0)
+
+    reports = Report.objects.order_by("created_at", "pk")
+    assert [r.channel for r in reports] == [Channel.EMAIL, Channel.EMAIL]
+    assert sorted(r.title for r in reports) == [
+        "Heap overflow in libfoo",
+        "Path traversal in barlib",
+    ]
+    assert mailbox.flags(first) == mailbox.flags(second) == {SEEN}
+    assert mailbox.flags(seen_before) == {SEEN}
+    # the poller only peeked and stored flags: the already seen mail was never fetched
+    assert "UID FETCH" in mailbox.commands and mailbox.commands[-1] == "LOGOUT"
+    assert mailbox.commands.count("UID FETCH") == 2
+
+    assert poll_once(_source(server)) == Polled(fetched=0, accepted=0, failed=0)
+    assert Report.objects.count() == 2
+    assert mailbox.commands.count("UID FETCH") == 2
+
+
+@pytest.mark.django_db
+def test_the_same_mail_twice_in_the_mailbox_is_one_report(server, mailbox):
+    raw = _mail(subject="Heap overflow in libfoo", message_id="<once@example.org>")
+    copies = mailbox.add(raw), mailbox.add(raw)
+
+    assert poll_once(_source(server)) == Polled(fetched=2, accepted=2, failed=0)
+
+    assert Report.objects.count() == 1
+    assert InboundMail.objects.count() == 1
+    assert all(mailbox.flags(uid) == {SEEN} for uid in copies)
+
+
+@pytest.mark.django_db
+def test_a_mail_answered_with_a_temporary_failure_stays_unseen(server, mailbox, monkeypatch):
+    later = mailbox.add(_mail(subject="Try me later", message_id="<later@example.org>"))
+    now = mailbox.add(_mail(subject="Take me now"))
+
+    def busy_for_one(raw: bytes, *, recipients: list[str]) -> Received:
+        if b"<later@example.org>" in raw:
+            return Received(451, "4.3.0 Try again later")
+        return mail_receive(raw, recipients=recipients)
+
+    monkeypatch.setattr(imap, "mail_receive", busy_for_one)
+    assert poll_once(_source(server)) == Polled(fetched=2, accepted=1, failed=1)
+    assert mailbox.flags(later) == set()
+    assert mailbox.flags(now) == {SEEN}
+    assert Report.objects.count() == 1
+
+    monkeypatch.setattr(imap, "mail_receive", mail_receive)  # the store is back
+    assert poll_once(_source(server)) == Polled(fetched=1, accepted=1, failed=0)
+    assert mailbox.flags(later) == {SEEN}
+    assert Report.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_mail_refused_for_good_is_marked_seen_and_makes_no_report(server, mailbox):
+    stranger = mailbox.add(_mail(subject="Not for us", to="someone@elsewhere.example"))
+
+    assert poll_once(_source(server)) == Polled(fetched=1, accepted=0, failed=0)
+
+    assert mailbox.flags(stranger) == {SEEN}  # a 5xx is final: not fetched again and again
+    assert not Report.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_wrong_password_raises_and_stores_nothing(server, mailbox):
+    mailbox.add(_mail(subject="Heap overflow in libfoo"))
+
+    with pytest.raises(imaplib.IMAP4.error):
+        poll_once(_source(server, password="not-the-password"))
+
+    assert mailbox.commands == ["CAPABILITY", "LOGIN", "LOGOUT"]
+    assert not Report.objects.exists()
+    assert not InboundMail.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_missing_folder_raises_and_stores_nothing(server, mailbox):
+    mailbox.add(_mail(subject="Heap overflow in libfoo"))
+    source = ImapSource(
+        host="127.0.0.1",
+        port=server.port,
+        user="intake",
+        password=TEST_PASSWORD,
+        folder="Nowhere",
+        tls=False,
+    )
+    with pytest.raises(imaplib.IMAP4.error):
+        poll_once(source)
+    assert "UID SEARCH" not in mailbox.commands
+    assert not Report.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_poll_command_reads_the_password_from_the_environment(server, mailbox, monkeypatch):
+    uid = mailbox.add(_mail(subject="Heap overflow in libfoo"))
+    argv = ["--host", "127.0.0.1", "--port", str(server.port), "--user", "intake", "--plain"]
+    monkeypatch.delenv("AKRITES_IMAP_PASSWORD", raising=False)
+
+    with pytest.raises(CommandError, match="AKRITES_IMAP_PASSWORD"):
+        call_command("mail", "poll", *argv)
+    assert mailbox.commands == []  # not even connected
+
+    monkeypatch.setenv("AKRITES_IMAP_PASSWORD", TEST_PASSWORD)
+    call_command("mail", "poll", *argv)
+
+    assert Report.objects.get().channel == Channel.EMAIL
+    assert mailbox.flags(uid) == {SEEN}
+
+
+@pytest.mark.django_db
+def test_the_poll_command_takes_another_variable_and_reports_counts(server, mailbox, monkeypatch):
+    mailbox.add(_mail(subject="Heap overflow in libfoo"))
+    monkeypatch.setenv("INTAKE_MAILBOX_SECRET", TEST_PASSWORD)
+    out = io.StringIO()
+    call_command(
+        "mail",
+        "poll",
+        *("--host", "127.0.0.1", "--port", str(server.port), "--user", "intake", "--plain"),
+        *("--password-env", "INTAKE_MAILBOX_SECRET"),
+        stdout=out,
+    )
+    assert out.getvalue().strip() == "1 fetched, 1 accepted, 0 left"
+    assert TEST_PASSWORD not in out.getvalue()
