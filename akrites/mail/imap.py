@@ -1,7 +1,8 @@
 """Fetch a hosted mailbox (IMAP4rev1 over TLS): every unseen mail goes to ``mail_receive``;
 handled ones are marked ``\\Seen``, so a poll that stops midway repeats only what it had
 not finished (and ``mail_receive`` is idempotent by Message-ID anyway). A mail answered with
-a temporary failure (4xx) stays unseen for the next poll."""
+a temporary failure (4xx), or one whose handling raised, stays unseen for the next poll; a
+permanent refusal (5xx) is final and marked ``\\Seen`` like an accepted mail."""
 
 from __future__ import annotations
 
@@ -45,7 +46,9 @@ def poll_once(source: ImapSource) -> Polled:
     fetched = accepted = failed = 0
     with _connect(source) as imap:
         imap.login(source.user, source.password)
-        imap.select(source.folder)
+        status, _ = imap.select(source.folder)
+        if status != "OK":  # else imaplib's own error would only say UID is illegal here
+            raise imaplib.IMAP4.error(f"IMAP SELECT {source.folder!r} failed: {status}")
         status, data = imap.uid("SEARCH", "UNSEEN")
         if status != "OK":
             raise OSError(f"IMAP SEARCH failed: {status}")
@@ -56,7 +59,13 @@ def poll_once(source: ImapSource) -> Polled:
                 failed += 1
                 continue
             fetched += 1
-            result = mail_receive(bytes(raw), recipients=[])
+            try:
+                result = mail_receive(bytes(raw), recipients=[])
+            except Exception as exc:  # one mail that breaks must not stop every later one
+                # the class only: an exception's text may quote the mail
+                logger.warning("IMAP mail uid %s not handled (%s)", uid, type(exc).__name__)
+                failed += 1
+                continue
             if 400 <= result.code < 500:
                 failed += 1  # stays unseen: tried again next time
                 continue

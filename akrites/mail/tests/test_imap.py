@@ -247,6 +247,27 @@ def test_a_mail_answered_with_a_temporary_failure_stays_unseen(server, mailbox, 
 
 
 @pytest.mark.django_db
+def test_a_mail_that_breaks_the_handler_blocks_no_other_mail(server, mailbox, monkeypatch, caplog):
+    poison = mailbox.add(_mail(subject="Poison", message_id="<poison@example.org>"))
+    after = mailbox.add(_mail(subject="Heap overflow in libfoo"))
+
+    def breaks_on_one(raw: bytes, *, recipients: list[str]) -> Received:
+        if b"<poison@example.org>" in raw:
+            raise RuntimeError("secret-marker-from-the-mail")
+        return mail_receive(raw, recipients=recipients)
+
+    monkeypatch.setattr(imap, "mail_receive", breaks_on_one)
+    assert poll_once(_source(server)) == Polled(fetched=2, accepted=1, failed=1)
+
+    assert mailbox.flags(poison) == set()  # tried again next time, like a 4xx
+    assert mailbox.flags(after) == {SEEN}
+    assert Report.objects.count() == 1
+    assert mailbox.commands[-1] == "LOGOUT"
+    assert f"uid {poison}" in caplog.text and "RuntimeError" in caplog.text
+    assert "secret-marker" not in caplog.text  # the exception's text may quote the mail
+
+
+@pytest.mark.django_db
 def test_a_mail_refused_for_good_is_marked_seen_and_makes_no_report(server, mailbox):
     stranger = mailbox.add(_mail(subject="Not for us", to="someone@elsewhere.example"))
 
@@ -279,7 +300,7 @@ def test_a_missing_folder_raises_and_stores_nothing(server, mailbox):
         folder="Nowhere",
         tls=False,
     )
-    with pytest.raises(imaplib.IMAP4.error):
+    with pytest.raises(imaplib.IMAP4.error, match="SELECT 'Nowhere' failed: NO"):
         poll_once(source)
     assert "UID SEARCH" not in mailbox.commands
     assert not Report.objects.exists()
