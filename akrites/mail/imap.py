@@ -41,12 +41,22 @@ def _connect(source: ImapSource) -> imaplib.IMAP4:
     return imaplib.IMAP4(source.host, source.port, timeout=30)
 
 
+def _quoted(mailbox: str) -> str:
+    """``mailbox`` as an IMAP quoted string (imaplib sends arguments as they are, so a name
+    with a space would be two arguments). Only ASCII without CR/LF: other names need
+    modified UTF-7 (RFC 3501 5.1.3), which this poller does not speak."""
+    if not mailbox.isascii() or "\r" in mailbox or "\n" in mailbox:
+        raise ValueError("the IMAP folder name must be ASCII on one line")
+    return '"' + mailbox.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def poll_once(source: ImapSource) -> Polled:
     """One pass over the unseen mail of ``source``."""
     fetched = accepted = failed = 0
+    folder = _quoted(source.folder)  # before connecting: a bad name is no server's fault
     with _connect(source) as imap:
         imap.login(source.user, source.password)
-        status, _ = imap.select(source.folder)
+        status, _ = imap.select(folder)
         if status != "OK":  # else imaplib's own error would only say UID is illegal here
             raise imaplib.IMAP4.error(f"IMAP SELECT {source.folder!r} failed: {status}")
         status, data = imap.uid("SEARCH", "UNSEEN")

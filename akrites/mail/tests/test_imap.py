@@ -307,6 +307,38 @@ def test_a_missing_folder_raises_and_stores_nothing(server, mailbox):
 
 
 @pytest.mark.django_db
+def test_a_folder_name_with_a_space_or_quote_is_sent_quoted():
+    box = Mailbox(user="intake", password=TEST_PASSWORD, folder='Security "Reports"')
+    uid = box.add(_mail(subject="Heap overflow in libfoo"))
+    with imap_server(box) as server:
+        source = ImapSource(
+            host="127.0.0.1",
+            port=server.port,
+            user="intake",
+            password=TEST_PASSWORD,
+            folder='Security "Reports"',
+            tls=False,
+        )
+        assert poll_once(source) == Polled(fetched=1, accepted=1, failed=0)
+    assert box.flags(uid) == {SEEN}
+
+
+@pytest.mark.parametrize("folder", ["INBOX\r\na9 DELETE INBOX", "Sicherheitslücken"])
+def test_a_folder_name_that_cannot_be_quoted_is_refused_before_connecting(server, mailbox, folder):
+    source = ImapSource(
+        host="127.0.0.1",
+        port=server.port,
+        user="intake",
+        password=TEST_PASSWORD,
+        folder=folder,
+        tls=False,
+    )
+    with pytest.raises(ValueError, match="folder name"):
+        poll_once(source)
+    assert mailbox.commands == []
+
+
+@pytest.mark.django_db
 def test_the_poll_command_reads_the_password_from_the_environment(server, mailbox, monkeypatch):
     uid = mailbox.add(_mail(subject="Heap overflow in libfoo"))
     argv = ["--host", "127.0.0.1", "--port", str(server.port), "--user", "intake", "--plain"]
