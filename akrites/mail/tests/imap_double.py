@@ -9,12 +9,15 @@ RFC822.SIZE, BODY[], BODY.PEEK[], RFC822; the message as a literal ``{n}\\r\\n<b
 BODY[] sets ``\\Seen``, BODY.PEEK[] does not), STORE and UID STORE (FLAGS, +FLAGS,
 -FLAGS and their .SILENT forms). Arguments are atoms, quoted strings, parenthesised lists
 or literals (``{n}`` answered with a ``+`` continuation). A command in the wrong state, or
-one it does not know, is ``BAD``, as on a real server.
+one it does not know, is ``BAD``, as on a real server. With a server-side ``SSLContext`` it
+speaks implicit TLS (as on port 993).
 """
 
 from __future__ import annotations
 
+import socket
 import socketserver
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -399,9 +402,19 @@ class ImapServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = True
 
-    def __init__(self, mailbox: Mailbox) -> None:
+    def __init__(self, mailbox: Mailbox, tls: ssl.SSLContext | None = None) -> None:
         self.mailbox = mailbox
+        self.tls = tls
         super().__init__(("127.0.0.1", 0), _Session)
+
+    def get_request(self) -> tuple[socket.socket, tuple[str, int]]:
+        # Implicit TLS (port 993 style): the handshake before the greeting. A client that
+        # refuses the certificate fails it here, an OSError socketserver shrugs off.
+        sock, address = self.socket.accept()
+        if self.tls is None:
+            return sock, address
+        sock.settimeout(10)
+        return self.tls.wrap_socket(sock, server_side=True), address
 
     @property
     def port(self) -> int:
@@ -409,9 +422,10 @@ class ImapServer(socketserver.ThreadingTCPServer):
 
 
 @contextmanager
-def imap_server(mailbox: Mailbox) -> Iterator[ImapServer]:
-    """The double serving ``mailbox`` on a free loopback port, for the ``with`` block."""
-    server = ImapServer(mailbox)
+def imap_server(mailbox: Mailbox, tls: ssl.SSLContext | None = None) -> Iterator[ImapServer]:
+    """The double serving ``mailbox`` on a free loopback port (over TLS with ``tls``, a
+    server-side context), for the ``with`` block."""
+    server = ImapServer(mailbox, tls)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:

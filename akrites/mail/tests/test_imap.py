@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import imaplib
 import io
+import ipaddress
+import signal
 import socket
+import ssl
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
@@ -184,6 +192,57 @@ def test_the_wire_format_is_rfc_3501(server, mailbox):
     assert answer.endswith(b"* BYE IMAP4rev1 double logging out\r\na4 OK LOGOUT completed\r\n")
 
 
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost and 127.0.0.1 (cert file, key file)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    start = datetime.now(UTC) - timedelta(minutes=5)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    where = tmp_path_factory.mktemp("imap-tls")
+    cert_file, key_file = where / "cert.pem", where / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+@pytest.fixture
+def tls_server(mailbox, certificate) -> Iterator[ImapServer]:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    with imap_server(mailbox, tls=context) as running:
+        yield running
+
+
+def test_the_double_speaks_implicit_tls_to_imaplib(tls_server, mailbox, certificate):
+    trusting = ssl.create_default_context(cafile=str(certificate[0]))
+    with imaplib.IMAP4_SSL("localhost", tls_server.port, ssl_context=trusting) as client:
+        assert client.login("intake", TEST_PASSWORD)[0] == "OK"
+    assert mailbox.commands == ["CAPABILITY", "LOGIN", "LOGOUT"]
+
+
 # --- the poller ---------------------------------------------------------------------------
 
 
@@ -244,6 +303,38 @@ def test_a_mail_answered_with_a_temporary_failure_stays_unseen(server, mailbox, 
     assert poll_once(_source(server)) == Polled(fetched=1, accepted=1, failed=0)
     assert mailbox.flags(later) == {SEEN}
     assert Report.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_poller_over_tls_takes_mail_from_a_server_it_trusts(
+    tls_server, mailbox, certificate, monkeypatch
+):
+    uid = mailbox.add(_mail(subject="Heap overflow in libfoo"))
+    system_default = ssl.create_default_context
+
+    def trusting_our_ca(*args, **kwargs):
+        return system_default(*args, cafile=str(certificate[0]), **kwargs)
+
+    monkeypatch.setattr(imap.ssl, "create_default_context", trusting_our_ca)
+    source = ImapSource(
+        host="localhost", port=tls_server.port, user="intake", password=TEST_PASSWORD
+    )
+    assert poll_once(source) == Polled(fetched=1, accepted=1, failed=0)
+    assert mailbox.flags(uid) == {SEEN}
+
+
+@pytest.mark.django_db
+def test_the_poller_refuses_a_server_certificate_it_cannot_verify(tls_server, mailbox):
+    """The attack: someone on the path answers with a certificate of their own. The poller
+    must not send the password to it."""
+    mailbox.add(_mail(subject="Heap overflow in libfoo"))
+    source = ImapSource(
+        host="localhost", port=tls_server.port, user="intake", password=TEST_PASSWORD
+    )
+    with pytest.raises(ssl.SSLCertVerificationError):
+        poll_once(source)
+    assert mailbox.commands == []  # not even the greeting was answered
+    assert not Report.objects.exists()
 
 
 @pytest.mark.django_db
@@ -338,7 +429,17 @@ def test_a_folder_name_that_cannot_be_quoted_is_refused_before_connecting(server
     assert mailbox.commands == []
 
 
+@pytest.fixture
+def _signals_restored() -> Iterator[None]:
+    """``mail poll`` installs SIGINT/SIGTERM handlers for --every; put pytest's back."""
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("_signals_restored")
 def test_the_poll_command_reads_the_password_from_the_environment(server, mailbox, monkeypatch):
     uid = mailbox.add(_mail(subject="Heap overflow in libfoo"))
     argv = ["--host", "127.0.0.1", "--port", str(server.port), "--user", "intake", "--plain"]
@@ -356,6 +457,7 @@ def test_the_poll_command_reads_the_password_from_the_environment(server, mailbo
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("_signals_restored")
 def test_the_poll_command_takes_another_variable_and_reports_counts(server, mailbox, monkeypatch):
     mailbox.add(_mail(subject="Heap overflow in libfoo"))
     monkeypatch.setenv("INTAKE_MAILBOX_SECRET", TEST_PASSWORD)
