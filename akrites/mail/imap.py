@@ -10,7 +10,13 @@ import imaplib
 import logging
 import ssl
 from dataclasses import dataclass
+from email import policy
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses
 
+from django.conf import settings
+
+from akrites.conversation.replies import is_ours
 from akrites.mail.inbound import mail_receive
 
 logger = logging.getLogger(__name__)
@@ -50,6 +56,18 @@ def _quoted(mailbox: str) -> str:
     return '"' + mailbox.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _recipients(raw: bytes) -> list[str]:
+    """Whom a mail in the mailbox was for: our addresses its trace (``Delivered-To``,
+    ``X-Original-To``) or its To/Cc name, else security@ itself. The mailbox is security@'s,
+    so everything in it was delivered to us — a Bcc, or a Cc next to a maintainer's list,
+    names us nowhere in To, and must not vanish as "no such mailbox"."""
+    headers = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+    fields = ("Delivered-To", "X-Original-To", "To", "Cc")
+    values = [str(v) for name in fields for v in headers.get_all(name, []) or []]
+    ours = [address for _, address in getaddresses(values) if is_ours(address)]
+    return list(dict.fromkeys(ours)) or [settings.AKRITES_SECURITY_EMAIL]
+
+
 def poll_once(source: ImapSource) -> Polled:
     """One pass over the unseen mail of ``source``."""
     fetched = accepted = failed = 0
@@ -70,7 +88,7 @@ def poll_once(source: ImapSource) -> Polled:
                 continue
             fetched += 1
             try:
-                result = mail_receive(bytes(raw), recipients=[])
+                result = mail_receive(bytes(raw), recipients=_recipients(bytes(raw)))
             except Exception as exc:  # one mail that breaks must not stop every later one
                 # the class only: an exception's text may quote the mail
                 logger.warning("IMAP mail uid %s not handled (%s)", uid, type(exc).__name__)

@@ -35,8 +35,16 @@ from conftest import TEST_PASSWORD
 SEEN = "\\Seen"
 
 
-def _mail(*, subject: str, message_id: str | None = None, to: str | None = None) -> bytes:
+def _mail(
+    *,
+    subject: str,
+    message_id: str | None = None,
+    to: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> bytes:
     message = EmailMessage()
+    for name, value in (headers or {}).items():  # trace headers first, as an MTA adds them
+        message[name] = value
     message["From"] = "Finder <finder@example.org>"
     message["To"] = to or settings.AKRITES_SECURITY_EMAIL
     message["Subject"] = subject
@@ -359,13 +367,37 @@ def test_a_mail_that_breaks_the_handler_blocks_no_other_mail(server, mailbox, mo
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Cc": "Security <SECURITY@akrites.example>"},
+        {"Delivered-To": "security@akrites.example"},  # a Bcc: only the MDA's trace names us
+        {},  # no trace at all: the mailbox still is security@'s
+    ],
+    ids=["cc", "bcc-delivered-to", "no-trace"],
+)
+def test_a_mail_in_the_mailbox_not_addressed_to_us_in_to_still_becomes_a_report(
+    server, mailbox, headers
+):
+    uid = mailbox.add(
+        _mail(subject="Heap overflow in libfoo", to="maintainers@libfoo.example", headers=headers)
+    )
+
+    assert poll_once(_source(server)) == Polled(fetched=1, accepted=1, failed=0)
+
+    assert Report.objects.get().channel == Channel.EMAIL  # nothing vanishes as "not ours"
+    assert mailbox.flags(uid) == {SEEN}
+
+
+@pytest.mark.django_db
 def test_a_mail_refused_for_good_is_marked_seen_and_makes_no_report(server, mailbox):
-    stranger = mailbox.add(_mail(subject="Not for us", to="someone@elsewhere.example"))
+    forged = mailbox.add(_mail(subject="Re: case", to="security+forgedtoken@akrites.example"))
 
     assert poll_once(_source(server)) == Polled(fetched=1, accepted=0, failed=0)
 
-    assert mailbox.flags(stranger) == {SEEN}  # a 5xx is final: not fetched again and again
+    assert mailbox.flags(forged) == {SEEN}  # a 5xx is final: not fetched again and again
     assert not Report.objects.exists()
+    assert InboundMail.objects.get().outcome == "refused"
 
 
 @pytest.mark.django_db
