@@ -390,6 +390,35 @@ def test_a_mail_in_the_mailbox_not_addressed_to_us_in_to_still_becomes_a_report(
 
 
 @pytest.mark.django_db
+def test_a_reply_to_a_reply_address_is_posted_on_the_case(
+    server, mailbox, case, sirt, reporter, settings
+):
+    from akrites.conversation.models import Message, Via
+    from akrites.conversation.replies import reply_address_issue
+    from akrites.conversation.services import message_post
+
+    settings.AKRITES_MAIL_AUTHSERV_ID = "mx.akrites.example"
+    reporter.email = "finder@example.org"
+    reporter.save(update_fields=["email"])
+    asked = message_post(actor=sirt, case=case, audience="parties", body="Which version?")
+    address = reply_address_issue(
+        user_id=reporter.pk, address=reporter.email, case=case, message=asked
+    )
+    trace = {
+        "Delivered-To": address,
+        "Authentication-Results": "mx.akrites.example; dmarc=pass header.from=example.org",
+    }
+    uid = mailbox.add(_mail(subject="Re: your question", to=address, headers=trace))
+
+    assert poll_once(_source(server)) == Polled(fetched=1, accepted=1, failed=0)
+
+    reply = Message.objects.get(case=case, via=Via.EMAIL)
+    assert (reply.author_id, reply.audience) == (reporter.pk, "parties")
+    assert not Report.objects.exclude(pk=case.reports.get().pk).exists()  # no new report
+    assert mailbox.flags(uid) == {SEEN}
+
+
+@pytest.mark.django_db
 def test_a_mail_refused_for_good_is_marked_seen_and_makes_no_report(server, mailbox):
     forged = mailbox.add(_mail(subject="Re: case", to="security+forgedtoken@akrites.example"))
 
