@@ -1,7 +1,8 @@
 """Fetch a hosted mailbox (IMAP4rev1 over TLS): every unseen mail goes to ``mail_receive``;
 handled ones are marked ``\\Seen``, so a poll that stops midway repeats only what it had
 not finished (and ``mail_receive`` is idempotent by Message-ID anyway). A mail answered with
-a temporary failure (4xx) stays unseen for the next poll."""
+a temporary failure (4xx), or one whose handling raised, stays unseen for the next poll; a
+permanent refusal (5xx) is final and marked ``\\Seen`` like an accepted mail."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ import imaplib
 import logging
 import ssl
 from dataclasses import dataclass
+from email import policy
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses
 
+from django.conf import settings
+
+from akrites.conversation.replies import is_ours
 from akrites.mail.inbound import mail_receive
 
 logger = logging.getLogger(__name__)
@@ -40,12 +47,36 @@ def _connect(source: ImapSource) -> imaplib.IMAP4:
     return imaplib.IMAP4(source.host, source.port, timeout=30)
 
 
+def _quoted(mailbox: str) -> str:
+    """``mailbox`` as an IMAP quoted string (imaplib sends arguments as they are, so a name
+    with a space would be two arguments). Only ASCII without CR/LF: other names need
+    modified UTF-7 (RFC 3501 5.1.3), which this poller does not speak."""
+    if not mailbox.isascii() or "\r" in mailbox or "\n" in mailbox:
+        raise ValueError("the IMAP folder name must be ASCII on one line")
+    return '"' + mailbox.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _recipients(raw: bytes) -> list[str]:
+    """Whom a mail in the mailbox was for: our addresses its trace (``Delivered-To``,
+    ``X-Original-To``) or its To/Cc name, else security@ itself. The mailbox is security@'s,
+    so everything in it was delivered to us — a Bcc, or a Cc next to a maintainer's list,
+    names us nowhere in To, and must not vanish as "no such mailbox"."""
+    headers = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+    fields = ("Delivered-To", "X-Original-To", "To", "Cc")
+    values = [str(v) for name in fields for v in headers.get_all(name, []) or []]
+    ours = [address for _, address in getaddresses(values) if is_ours(address)]
+    return list(dict.fromkeys(ours)) or [settings.AKRITES_SECURITY_EMAIL]
+
+
 def poll_once(source: ImapSource) -> Polled:
     """One pass over the unseen mail of ``source``."""
     fetched = accepted = failed = 0
+    folder = _quoted(source.folder)  # before connecting: a bad name is no server's fault
     with _connect(source) as imap:
         imap.login(source.user, source.password)
-        imap.select(source.folder)
+        status, _ = imap.select(folder)
+        if status != "OK":  # else imaplib's own error would only say UID is illegal here
+            raise imaplib.IMAP4.error(f"IMAP SELECT {source.folder!r} failed: {status}")
         status, data = imap.uid("SEARCH", "UNSEEN")
         if status != "OK":
             raise OSError(f"IMAP SEARCH failed: {status}")
@@ -56,7 +87,13 @@ def poll_once(source: ImapSource) -> Polled:
                 failed += 1
                 continue
             fetched += 1
-            result = mail_receive(bytes(raw), recipients=[])
+            try:
+                result = mail_receive(bytes(raw), recipients=_recipients(bytes(raw)))
+            except Exception as exc:  # one mail that breaks must not stop every later one
+                # the class only: an exception's text may quote the mail
+                logger.warning("IMAP mail uid %s not handled (%s)", uid, type(exc).__name__)
+                failed += 1
+                continue
             if 400 <= result.code < 500:
                 failed += 1  # stays unseen: tried again next time
                 continue
