@@ -135,7 +135,10 @@ def _strip_quote(text: str) -> str:
 def mail_receive(raw: bytes, *, recipients: list[str], peer: str = "") -> Received:
     """Handle one mail for ``recipients`` (the envelope's RCPT TO, else its To/Cc)."""
     if len(raw) > settings.AKRITES_MAIL_MAX_BYTES:
-        return Received(552, "5.3.4 Message too big")
+        # Recorded (and audited) like every refusal: a poller marks it seen, so it must not
+        # vanish unseen by the SIRT.
+        _refuse(InboundMail(key=hashlib.sha256(raw).hexdigest(), received_at=now()), "too_big", "")
+        return Received(552, "5.3.4 Message too big", Outcome.REFUSED)
     parsed = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(parsed, EmailMessage)
     key = _key(parsed, raw)
@@ -146,7 +149,8 @@ def mail_receive(raw: bytes, *, recipients: list[str], peer: str = "") -> Receiv
     auth = authresults.read(parsed)
     authenticated = auth.authenticated(sender.rsplit("@", 1)[-1] if "@" in sender else "")
     if not recipients:
-        recipients = [a for _, a in getaddresses([str(v) for v in parsed.get_all("To", []) or []])]
+        headers = [str(v) for name in ("To", "Cc") for v in parsed.get_all(name, []) or []]
+        recipients = [a for _, a in getaddresses(headers)]
     ours = [r for r in recipients if is_ours(r)]
     if not ours:
         return Received(550, "5.1.1 No such mailbox here")

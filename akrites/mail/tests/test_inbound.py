@@ -178,3 +178,18 @@ def test_a_malformed_plus_address_is_refused_as_forged(asked):
     result = mail_receive(_reply(recipient).as_bytes(), recipients=[recipient])
     assert result.code == 550
     assert AuditEntry.objects.get(action="mail.refused").data["reason"] == "forged_token"
+
+
+def test_a_mail_too_big_is_refused_and_recorded(settings):
+    settings.AKRITES_MAIL_MAX_BYTES = 2000
+    big = mail(body="x" * 5000, message_id="<big@finder.example>")
+    result = mail_receive(big.as_bytes(), recipients=[SECURITY])
+    assert result.code == 552 and not Report.objects.exists()
+    assert InboundMail.objects.get().reason == "too_big"
+    assert AuditEntry.objects.get(action="mail.refused").data["reason"] == "too_big"
+
+
+def test_without_an_envelope_the_cc_header_counts(smtp):
+    msg = mail(to="someone@example.org", Cc=SECURITY, message_id="<cc@finder.example>")
+    assert mail_receive(msg.as_bytes(), recipients=[]).code == 250
+    assert Report.objects.count() == 1

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import imaplib
 import os
 import signal
 import threading
@@ -81,10 +82,16 @@ class Command(BaseCommand):
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
         while True:
-            done = poll_once(source)
-            self.stdout.write(
-                f"{done.fetched} fetched, {done.accepted} accepted, {done.failed} left"
-            )
+            try:
+                done = poll_once(source)
+            except (imaplib.IMAP4.error, OSError) as exc:  # ssl.SSLError is an OSError
+                if not options["every"]:
+                    raise CommandError(f"IMAP poll failed: {exc.__class__.__name__}") from None
+                self.stderr.write(f"IMAP poll failed ({exc.__class__.__name__}); trying again")
+            else:
+                self.stdout.write(
+                    f"{done.fetched} fetched, {done.accepted} accepted, {done.failed} left"
+                )
             self.stdout.flush()
             if not options["every"] or stop.wait(options["every"]):
                 return
