@@ -328,3 +328,6 @@ LOGGING = {
 AKRITES_MAIL_AUTHSERV_ID = env_str("AKRITES_MAIL_AUTHSERV_ID", "")
 AKRITES_MAIL_MAX_BYTES = env_int("AKRITES_MAIL_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
 AKRITES_MAIL_RECEIPTS_PER_HOUR = env_int("AKRITES_MAIL_RECEIPTS_PER_HOUR", 5, minimum=0)
+# Reports by mail per minute: from one sender, and from all senders together.
+AKRITES_MAIL_PER_SENDER = env_int("AKRITES_MAIL_PER_SENDER", 10, minimum=1)
+AKRITES_MAIL_PER_WINDOW = env_int("AKRITES_MAIL_PER_WINDOW", 600, minimum=1)

@@ -36,12 +36,19 @@ from akrites.conversation.replies import answered_number, is_ours, reply_token_r
 from akrites.conversation.services import NewAttachment, message_post
 from akrites.core.actors import SystemActor
 from akrites.core.clock import now
-from akrites.core.errors import AkritesError, InvalidInput, NotFound, PermissionDenied
+from akrites.core.errors import (
+    AkritesError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
 from akrites.intake.keys import platform_keyring
 from akrites.intake.models import Channel
 from akrites.intake.openpgp import is_armored_message
 from akrites.intake.parsers.model import Attachment
 from akrites.intake.parsers.text import parse_text
+from akrites.intake.ratelimit import rate_take
 from akrites.intake.selectors import status_digest
 from akrites.intake.services.record import Submission, reports_record
 from akrites.mail import authresults
@@ -170,6 +177,8 @@ def mail_receive(raw: bytes, *, recipients: list[str], peer: str = "") -> Receiv
             raise _Refused("forged_token")
         else:
             result = _report(parsed, sender, authenticated, record)
+    except RateLimited:
+        return Received(451, "4.7.1 Too many reports from this sender; try again later")
     except _Refused as refused:
         _refuse(record, refused.reason, sender)
         return Received(refused.code, refused.text, Outcome.REFUSED)
@@ -230,6 +239,14 @@ def _report(
         encrypted=encrypted or inline,
     )
     with transaction.atomic():
+        # As for the web form: a sender (and the channel as a whole) has a budget per window;
+        # over it the sending MTA is told to retry later (451), so nothing is lost.
+        rate_take(
+            buckets={
+                f"mail-sender:{record.sender_digest or 'none'}": settings.AKRITES_MAIL_PER_SENDER,
+                "mail-all": settings.AKRITES_MAIL_PER_WINDOW,
+            }
+        )
         outcome = reports_record(actor=user or MAIL, submissions=[sub], channel=Channel.EMAIL)[0]
         record.outcome, record.report_id = Outcome.REPORT, outcome.report.public_id
         record.case_id = outcome.case.pk if outcome.case else None

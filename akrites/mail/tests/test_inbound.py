@@ -193,3 +193,13 @@ def test_without_an_envelope_the_cc_header_counts(smtp):
     msg = mail(to="someone@example.org", Cc=SECURITY, message_id="<cc@finder.example>")
     assert mail_receive(msg.as_bytes(), recipients=[]).code == 250
     assert Report.objects.count() == 1
+
+
+def test_a_flooding_sender_is_told_to_retry_later_and_loses_nothing(settings):
+    settings.AKRITES_MAIL_PER_SENDER = 2
+    codes = [
+        _send(mail(message_id=f"<f{i}@finder.example>", subject=f"Bug {i} in pkg:npm/x")).code
+        for i in range(3)
+    ]
+    assert codes == [250, 250, 451] and Report.objects.count() == 2
+    assert InboundMail.objects.count() == 2  # the 451 is not kept: the MTA sends it again
