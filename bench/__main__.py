@@ -14,7 +14,17 @@ from typing import Any
 
 from bench._setup import django_on_scratch_db, machine
 
-BENCHMARKS = ("lifecycle", "intake", "load", "abuse", "scale", "crash", "fuzz", "dedup")
+BENCHMARKS = (
+    "lifecycle",
+    "intake",
+    "conversation",
+    "load",
+    "abuse",
+    "scale",
+    "crash",
+    "fuzz",
+    "dedup",
+)
 
 
 def _print(results: dict[str, Any]) -> None:
@@ -52,6 +62,14 @@ def main(argv: list[str]) -> int:
             f"{intake.BULK_BATCHES} x {intake.BULK_BATCH}-report bulk requests)"
         )
         _print(intake.run(scratch))
+    if "conversation" in names:
+        from bench import conversation as conv
+
+        print(
+            f"\n## conversation ({conv.MESSAGES} API messages x clients {conv.API_CLIENTS}; "
+            f"{conv.MAILS} mails x SMTP connections {conv.MAIL_CONNECTIONS})"
+        )
+        _print(conv.run(scratch))
     if "load" in names:
         from bench import load
 
