@@ -1,4 +1,4 @@
-"""Writes for cases: creation, id allocation, lifecycle transitions, participants."""
+"""Writes for cases: creation, id allocation, lifecycle transitions, participants, timeline."""
 
 from akrites.cases.services.create import (
     CaseOpening,
@@ -7,6 +7,7 @@ from akrites.cases.services.create import (
     cases_open_many,
 )
 from akrites.cases.services.participants import participant_add, participant_revoke
+from akrites.cases.services.timeline import timeline_record
 from akrites.cases.services.transitions import (
     case_accept,
     case_acknowledge,
@@ -53,4 +54,5 @@ __all__ = [
     "cases_open_many",
     "participant_add",
     "participant_revoke",
+    "timeline_record",
 ]

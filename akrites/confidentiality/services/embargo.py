@@ -17,7 +17,8 @@ from django.db import transaction
 from akrites.access.policy import require
 from akrites.accounts.actors import user_of
 from akrites.audit.services import audit_append
-from akrites.cases.models import Case
+from akrites.cases.models import Case, Visibility
+from akrites.cases.services.timeline import timeline_record
 from akrites.confidentiality.ends import default_embargo, policy_days
 from akrites.confidentiality.lifecycle import MAX_REASON
 from akrites.confidentiality.models import (
@@ -70,6 +71,20 @@ def _audit(actor: Actor, case: Case, action: str, data: dict[str, Any]) -> None:
     audit_append(actor=actor, action=action, object_type="case", object_id=case.human_id, data=data)
 
 
+def _utc(value: datetime) -> str:
+    return f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _timeline(actor: Actor, case: Case, kind: str, visibility: str, reason: str = "") -> None:
+    timeline_record(actor=actor, case=case, kind=kind, visibility=visibility, reason=reason)
+
+
+def _end_changed(actor: Actor, case: Case, embargo: Embargo, kind: str) -> None:
+    """Everyone who may read the embargo (``case.read_embargo``: every party) sees its end
+    move; why it moved may be for the maintainers only (the caller's own entry)."""
+    _timeline(actor, case, kind, Visibility.PARTICIPANTS, f"ends {_utc(embargo.ends_at)}")
+
+
 @transaction.atomic
 def embargo_set_date(
     *, actor: Actor, case: Case, ends_at: datetime, allow_weekend: bool = False
@@ -92,6 +107,7 @@ def embargo_set_date(
     if avoid and ends_at.astimezone(UTC).weekday() >= 5:
         raise InvalidInput("ends_at", "falls on a weekend (UTC); choose a weekday")
     at = now()
+    kind = "embargo_date_set" if embargo.chosen_at is None else "embargo_date_changed"
     embargo.ends_at, embargo.chosen_by, embargo.chosen_at, embargo.updated_at = (
         ends_at,
         user_of(actor),
@@ -100,6 +116,7 @@ def embargo_set_date(
     )
     embargo.save(update_fields=["ends_at", "chosen_by", "chosen_at", "updated_at"])
     _audit(actor, case, "embargo.set_date", {"ends_at": ends_at.isoformat()})
+    _end_changed(actor, case, embargo, kind)
     return embargo
 
 
@@ -123,6 +140,13 @@ def embargo_request_extension(
     _audit(
         actor, case, "embargo.request_extension", {"change": change.pk, "until": until.isoformat()}
     )
+    _timeline(
+        actor,
+        case,
+        "embargo_extension_requested",
+        Visibility.MAINTAINERS,
+        f"until {_utc(until)}: {change.reason}",
+    )
     return change
 
 
@@ -142,6 +166,11 @@ def embargo_decide_extension(*, actor: Actor, change: EmbargoChange, approve: bo
         embargo.ends_at, embargo.updated_at = change.until, now()
         embargo.save(update_fields=["limit_at", "ends_at", "updated_at"])
     _audit(actor, case, "embargo.decide_extension", {"change": change.pk, "approved": approve})
+    kind = "embargo_extension_approved" if approve else "embargo_extension_refused"
+    until = f"until {_utc(change.until)}" if change.until is not None else ""
+    _timeline(actor, case, kind, Visibility.MAINTAINERS, until)
+    if approve:
+        _end_changed(actor, case, embargo, "embargo_date_changed")
     return embargo
 
 
@@ -150,6 +179,7 @@ def embargo_mark_exploited(*, actor: Actor, case: Case) -> Embargo:
     """Exploited in the wild: the policy limit shrinks to the short one (7 days by default)."""
     require(actor, "embargo.mark_exploited", case)
     embargo = locked_embargo(case)
+    ends_before = embargo.ends_at
     limit = embargo.starts_at + timedelta(days=policy_days(exploited=True))
     embargo.exploited = True
     embargo.limit_at = min(embargo.limit_at, max(limit, now()))
@@ -157,6 +187,9 @@ def embargo_mark_exploited(*, actor: Actor, case: Case) -> Embargo:
     embargo.updated_at = now()
     embargo.save(update_fields=["exploited", "limit_at", "ends_at", "updated_at"])
     _audit(actor, case, "embargo.mark_exploited", {"ends_at": embargo.ends_at.isoformat()})
+    _timeline(actor, case, "embargo_exploited", Visibility.MAINTAINERS)
+    if embargo.ends_at != ends_before:
+        _end_changed(actor, case, embargo, "embargo_date_changed")
     return embargo
 
 
@@ -173,6 +206,7 @@ def embargo_lift_propose(*, actor: Actor, case: Case, reason: str) -> EmbargoCha
         embargo=embargo, kind=ChangeKind.LIFT, reason=_reason(reason), proposed_by=user_of(actor)
     )
     _audit(actor, case, "embargo.lift_propose", {"change": change.pk})
+    _timeline(actor, case, "embargo_lift_proposed", Visibility.MAINTAINERS, change.reason)
     return change
 
 
@@ -190,6 +224,7 @@ def embargo_lift_approve(*, actor: Actor, change: EmbargoChange) -> Embargo:
     data = {"change": change.pk, "proposed_by": change.proposed_by_id}
     embargo_transition(actor=actor, case=case, embargo=embargo, name="lift", at=now(), data=data)
     change_transition(actor=actor, change=change, name="approve_lift")
+    _timeline(actor, case, "embargo_lifted", Visibility.MAINTAINERS)
     return embargo
 
 
@@ -211,4 +246,6 @@ def embargo_break(*, actor: Actor, case: Case, reason: str) -> Case:
     if embargo is None:  # never stored: the policy's (active) embargo, created broken
         embargo = Embargo(case=updated, starts_at=at, limit_at=at)
     embargo_transition(actor=actor, case=updated, embargo=embargo, name="break", at=at, data={})
+    # The reason is on the transition's own (public) entry.
+    _timeline(actor, updated, "embargo_broken", Visibility.PARTICIPANTS)
     return updated

@@ -152,6 +152,19 @@ def prenotify_grant(
             "include_report": include_report,
         },
     )
+    # The maintainers' record; observers never read MAINTAINERS entries, so no member learns
+    # which other organisations were told.
+    from akrites.cases.models import Visibility
+    from akrites.cases.services import timeline_record
+
+    timeline_record(
+        actor=actor,
+        case=case,
+        kind="prenotify_granted",
+        visibility=Visibility.MAINTAINERS,
+        reason=f"{organisation.name}: {len(grants)} person(s) told from "
+        f"{notify_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC",
+    )
     return grants
 
 
@@ -182,6 +195,16 @@ def terms_accept(*, actor: Actor, case: Case) -> PrenotificationGrant:
         object_id=case.human_id,
         data={"terms": TERMS_VERSION, "digest": digest},
     )
+    from akrites.cases.models import Visibility
+    from akrites.cases.services import timeline_record
+
+    timeline_record(
+        actor=actor,
+        case=case,
+        kind="terms_accepted",
+        visibility=Visibility.MAINTAINERS,
+        reason=f"{grant.organisation.name}: embargo terms {TERMS_VERSION} accepted",
+    )
     grant.refresh_from_db()
     return grant
 
@@ -209,4 +232,18 @@ def prenotify_revoke(*, actor: Actor, case: Case, user: Any) -> None:
         object_type="case",
         object_id=case.human_id,
         data={"user_id": user.pk},
+    )
+    from akrites.cases.models import Visibility
+    from akrites.cases.services import timeline_record
+
+    names = PrenotificationGrant.objects.filter(case=case, user=user).values_list(
+        "organisation__name", flat=True
+    )
+    timeline_record(
+        actor=actor,
+        case=case,
+        kind="prenotify_revoked",
+        visibility=Visibility.MAINTAINERS,
+        reason=f"access of {user.get_username()} ({', '.join(sorted(set(names))) or '-'}) "
+        "withdrawn",
     )

@@ -15,9 +15,10 @@ from django.db import transaction
 from akrites.access.policy import require
 from akrites.accounts.actors import user_or_none
 from akrites.audit.services import AuditEvent, actor_fields, audit_append_many
-from akrites.cases.models import Case, CaseParticipant, ParticipantRole, Status, TimelineEntry
+from akrites.cases.models import Case, CaseParticipant, ParticipantRole, Status
 from akrites.cases.models import Visibility as V
 from akrites.cases.services.create import case_open
+from akrites.cases.services.timeline import timeline_record
 from akrites.cases.services.transitions import MAX_REASON, case_mark_duplicate
 from akrites.core.actors import Actor
 from akrites.core.clock import now
@@ -43,10 +44,10 @@ def _locked(case: Case) -> Case:
         raise NotFound() from None
 
 
-def _timeline(actor: Actor, case: Case, kind: str, reason: str) -> TimelineEntry:
-    return TimelineEntry(case=case, at=now(), actor=user_or_none(actor),
-                         actor_label=actor_fields(actor)[1], kind=kind, reason=reason,
-                         visibility=V.SIRT)  # fmt: skip
+def _timeline(actor: Actor, case: Case, kind: str, reason: str) -> None:
+    # SIRT only: the reason is the SIRT's triage judgement (calibration data), and the
+    # other case may be one the maintainers of this one do not see.
+    timeline_record(actor=actor, case=case, kind=kind, visibility=V.SIRT, reason=reason)
 
 
 def _label(actor: Actor, a: str, b: str, label: str, reason: str) -> DedupLabel:
@@ -110,9 +111,8 @@ def report_split(*, actor: Actor, report: Report, reason: str) -> Case:
             case=old, user_id=report.reporter_id, role=ParticipantRole.REPORTER,
             revoked_at__isnull=True,
         ).update(revoked_at=now())  # fmt: skip
-    TimelineEntry.objects.bulk_create(
-        [_timeline(actor, old, "report_split", reason), _timeline(actor, new, "split_from", reason)]
-    )
+    _timeline(actor, old, "report_split", reason)
+    _timeline(actor, new, "split_from", reason)
     _label(actor, report.public_id, partner, Label.NOT_DUPLICATE, reason)
     audit_append_many([
         AuditEvent(actor, "report.split", "report", report.public_id,
@@ -151,7 +151,12 @@ def case_merge(*, actor: Actor, source: Case, target: Case, reason: str) -> Case
     _add_reporters(target, moving, actor)
     finders_joined(reports=moving)
     case_mark_duplicate(actor=actor, case=source, of=target, reason=reason)
-    _timeline(actor, target, "merged_in", reason).save()
+    _timeline(actor, target, "merged_in", reason)
+    # The target's team learns that reports joined, not from where or why.
+    joined = f"{len(moving)} report(s) of a duplicate case joined this case"
+    timeline_record(
+        actor=actor, case=target, kind="reports_merged", visibility=V.MAINTAINERS, reason=joined
+    )
     if moving and staying:
         _label(actor, moving[0].public_id, staying[0].public_id, Label.DUPLICATE, reason)
     audit_append_many([

@@ -203,3 +203,28 @@ def test_merge_ranks_every_finder_in_arrival_order_and_keeps_both_as_reporters(
     assert ranks == {first.public_id: 1, later.public_id: 2}
     assert "reporter" in case_roles(reporter, target)
     assert "reporter" in case_roles(finder, target)
+
+
+def test_merge_leaves_an_entry_in_both_timelines(
+    project: Any, reporter: Any, finder: Any, sirt: Any
+) -> None:
+    from akrites.cases.models import TimelineEntry, Visibility
+    from akrites.cases.selectors import case_timeline
+
+    a, b = _two_cases(reporter, finder)
+    source, target = _case(b), _case(a)
+    case_merge(actor=sirt, source=source, target=target, reason="same alias bomb")
+    # The source: its transition to duplicate, for every party (its reporter learns why).
+    marked = TimelineEntry.objects.get(case=source, new_status=Status.DUPLICATE)
+    assert (marked.kind, marked.visibility) == ("transition", Visibility.PARTICIPANTS)
+    # The target: the SIRT's judgement for the SIRT, the bare fact for its maintainers.
+    merged = TimelineEntry.objects.get(case=target, kind="merged_in")
+    assert (merged.visibility, merged.reason) == (Visibility.SIRT, "same alias bomb")
+    joined = TimelineEntry.objects.get(case=target, kind="reports_merged")
+    assert joined.visibility == Visibility.MAINTAINERS
+    assert joined.reason == "1 report(s) of a duplicate case joined this case"
+    assert {"merged_in", "reports_merged"} <= {
+        e.kind for e in case_timeline(viewer=sirt, case=target)
+    }
+    seen = {e.kind for e in case_timeline(viewer=finder, case=target)}
+    assert not {"merged_in", "reports_merged"} & seen

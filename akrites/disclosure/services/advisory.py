@@ -23,6 +23,8 @@ from akrites.access.policy import require
 from akrites.audit.services import audit_append
 from akrites.cases.lifecycle import NOT_ACCEPTED
 from akrites.cases.models import Case
+from akrites.cases.models import Visibility as V
+from akrites.cases.services import timeline_record
 from akrites.core.actors import Actor, SystemActor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput, NotFound
@@ -86,6 +88,7 @@ def advisory_create(*, actor: Actor, case: Case) -> Advisory:
     except IntegrityError:
         raise Conflict("the case has an advisory already") from None
     _audit(actor, "advisory.create", case, {})
+    timeline_record(actor=actor, case=case, kind="advisory_drafted", visibility=V.MAINTAINERS)
     return advisory
 
 
@@ -160,6 +163,9 @@ def advisory_reserve_cve(
         raise Conflict("that CVE id is already recorded; try again") from None
     locked.cve_id = cve_id
     _audit(actor, "advisory.reserve_cve", locked.case, {"cve_id": cve_id})
+    timeline_record(
+        actor=actor, case=locked.case, kind="cve_reserved", visibility=V.MAINTAINERS, reason=cve_id
+    )
     _new_revision(actor, locked, ["cve_id"])
     return locked
 
@@ -187,6 +193,9 @@ def advisory_reject_cve(
     )
     locked.cve_id = ""
     _audit(actor, "advisory.reject_cve", locked.case, {"cve_id": cve_id})
+    timeline_record(
+        actor=actor, case=locked.case, kind="cve_rejected", visibility=V.MAINTAINERS, reason=cve_id
+    )
     _new_revision(actor, locked, ["cve_id"])
     backend.reject(cve_id=cve_id, reason=reason)
     return locked

@@ -15,6 +15,8 @@ import json
 from typing import Any
 
 from akrites.audit.services import actor_fields, audit_append
+from akrites.cases.models import Visibility as V
+from akrites.cases.services import timeline_record
 from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput, NotFound
@@ -22,6 +24,17 @@ from akrites.core.outbox import notify
 from akrites.core.stateguard import transitioning
 from akrites.disclosure.lifecycle import MACHINE, MAX_REASON
 from akrites.disclosure.models import Advisory, AdvisoryEvent
+
+# Each transition's case timeline entry: its kind and who reads it. A draft and its
+# approvals are the maintainers' business; what was published is public.
+TIMELINE: dict[str, tuple[str, str]] = {
+    "approve": ("advisory_approved", V.MAINTAINERS),
+    "withdraw_approval": ("advisory_approval_withdrawn", V.MAINTAINERS),
+    "void_approval": ("advisory_approval_void", V.MAINTAINERS),
+    "publish": ("advisory_published", V.PUBLIC),
+    "revise": ("advisory_revised", V.PUBLIC),
+    "withdraw": ("advisory_withdrawn", V.PUBLIC),
+}
 
 
 def locked_advisory(advisory: Advisory) -> Advisory:
@@ -99,6 +112,10 @@ def advisory_transition(
         revision=advisory.revision,
         version=version,
     )
+    kind, visibility = TIMELINE[name]
+    public_id = (data or {}).get("public_id")
+    shown = f"{public_id}: {reason}" if public_id and reason else str(public_id or reason)
+    timeline_record(actor=actor, case=advisory.case, kind=kind, visibility=visibility, reason=shown)
     # The reason stays in the (encrypted) event; the audit entry points at it.
     details = {"from": old, "to": transition.target, "revision": advisory.revision}
     details |= {"version": version} if version else {}

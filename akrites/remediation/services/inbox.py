@@ -18,7 +18,7 @@ from akrites.accounts.actors import user_or_none
 from akrites.audit.services import audit_append
 from akrites.cases.lifecycle import IN_REMEDIATION
 from akrites.cases.models import Case, ParticipantRole, Visibility
-from akrites.cases.services import case_transition, participant_add
+from akrites.cases.services import case_transition, participant_add, timeline_record
 from akrites.confidentiality.ends import agreed_end
 from akrites.core.actors import Actor
 from akrites.core.clock import now
@@ -38,7 +38,6 @@ from akrites.remediation.services._common import (
     label,
     lock_case,
     remediation_for,
-    timeline_add,
 )
 from akrites.remediation.vers import canonical_vers
 
@@ -140,7 +139,7 @@ def remediation_set_dates(
     shown = _dates_text(record.target_fix_on, disclose)
     if requested and disclosure_at is not None:
         shown += f"; extension to {disclosure_at:%Y-%m-%d %H:%M} UTC requested: {reason}"
-    timeline_add(
+    timeline_record(
         case=locked, actor=actor, kind="dates", visibility=Visibility.PARTICIPANTS, reason=shown
     )
     audit_append(
@@ -201,7 +200,7 @@ def comaintainer_invite(*, actor: Actor, case: Case, username: str) -> Any:
     participant = participant_add(
         actor=actor, case=case, user=user, role=ParticipantRole.MAINTAINER
     )
-    timeline_add(
+    timeline_record(
         case=case,
         actor=actor,
         kind="co_maintainer",
@@ -259,7 +258,7 @@ def statement_set(
             "updated_at": now(),
         },
     )
-    timeline_add(
+    timeline_record(
         case=case,
         actor=actor,
         kind="statement",

@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from akrites.audit.services import audit_append
 from akrites.cases.lifecycle import AWAITING_ACKNOWLEDGEMENT, DISCLOSURE_PENDING, FIX_PENDING
 from akrites.cases.models import Case, Status, Visibility
-from akrites.cases.services import case_transition
+from akrites.cases.services import case_transition, timeline_record
 from akrites.confidentiality.ends import agreed_end, agreed_ends_reached
 from akrites.core.actors import Actor, SystemActor
 from akrites.core.clock import now
@@ -46,7 +46,7 @@ from akrites.remediation.models import (
     ProjectTerms,
     StewardshipTrigger,
 )
-from akrites.remediation.services._common import logger, notify_event, timeline_add
+from akrites.remediation.services._common import logger, notify_event
 from akrites.remediation.services.stewardship import stewardship_enter
 
 LADDER = SystemActor("remediation.ladder")
@@ -175,7 +175,7 @@ def ladder_advance(
         if critical:
             _to_stewardship(case, actor, StewardshipTrigger.UNREACHABLE, score, terms, result)
         elif _claim(case, "stewardship_not_eligible"):
-            timeline_add(
+            timeline_record(
                 case=case,
                 actor=actor,
                 kind="ladder",
@@ -240,7 +240,7 @@ def _remind(
     if delivered:
         ContactAttempt.objects.filter(pk=attempt.pk).update(delivered=True)
         attempt.delivered = True
-    timeline_add(
+    timeline_record(
         case=case,
         actor=actor,
         kind="reminder",
@@ -307,7 +307,7 @@ def due_dates_advance(
         and case.status in FIX_PENDING
         and _claim(case, "fix_overdue", fix_on.isoformat())
     ):
-        timeline_add(
+        timeline_record(
             case=case,
             actor=actor,
             kind="fix_overdue",
@@ -329,7 +329,7 @@ def due_dates_advance(
         and disclose_at <= at
         and _claim(case, "disclosure_due", disclose_at.isoformat())
     ):
-        timeline_add(
+        timeline_record(
             case=case,
             actor=actor,
             kind="disclosure_due",

@@ -15,7 +15,7 @@ from akrites.accounts.actors import user_or_none
 from akrites.audit.services import audit_append
 from akrites.cases.lifecycle import BEFORE_FIX_READY, BY_NAME
 from akrites.cases.models import Case, Status, Visibility
-from akrites.cases.services import case_transition
+from akrites.cases.services import case_transition, timeline_record
 from akrites.core.actors import Actor, SystemActor
 from akrites.core.errors import Conflict, InvalidInput
 from akrites.remediation.conf import remediation_policy
@@ -31,7 +31,6 @@ from akrites.remediation.services._common import (
     label,
     lock_case,
     notify_event,
-    timeline_add,
 )
 from akrites.remediation.services.diffs import check_against_repository, parse_diff
 from akrites.remediation.services.transitions import patch_transition
@@ -116,7 +115,7 @@ def patch_propose(
             apply_output=output,
         )
         forwarded = forwarded_to_maintainers(patch, terms)
-        timeline_add(
+        timeline_record(
             case=locked,
             actor=actor,
             kind="patch_proposed",

@@ -8,7 +8,7 @@ from akrites.access.policy import require
 from akrites.accounts.actors import user_or_none
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case, Visibility
-from akrites.cases.services import case_transition
+from akrites.cases.services import case_transition, timeline_record
 from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict, InvalidInput
@@ -18,7 +18,6 @@ from akrites.remediation.models import (
     Stewardship,
     StewardshipTrigger,
 )
-from akrites.remediation.services._common import timeline_add
 
 
 @transaction.atomic
@@ -98,7 +97,7 @@ def release_plan_record(
         },
     )
     where = f"fork {fork_name}" if channel == ReleaseChannel.FORK else "upstream"
-    timeline_add(
+    timeline_record(
         case=case,
         actor=actor,
         kind="release_plan",
@@ -125,7 +124,7 @@ def stewardship_hand_back(*, actor: Actor, case: Case, reason: str) -> Stewardsh
     stewardship.handed_back_at = now()
     stewardship.updated_at = stewardship.handed_back_at
     stewardship.save(update_fields=["handed_back_at", "updated_at"])
-    timeline_add(
+    timeline_record(
         case=case,
         actor=actor,
         kind="stewardship_ended",

@@ -17,13 +17,13 @@ from django.db import IntegrityError, transaction
 from akrites.accounts.actors import user_or_none
 from akrites.audit.services import audit_append
 from akrites.cases.models import Case
+from akrites.cases.services.timeline import timeline_record
 from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import Conflict
 from akrites.core.stateguard import transitioning
 from akrites.remediation.lifecycle import MACHINE
 from akrites.remediation.models import PatchProposal, PatchState
-from akrites.remediation.services._common import timeline_add
 
 # The timeline entry each transition records: its kind, and what it says after the patch id.
 _TIMELINE = {"choose": ("canonical_fix", "chosen as the canonical fix")}
@@ -56,7 +56,7 @@ def patch_transition(
         raise Conflict(f"{patch.public_id} changed meanwhile; reload it")
     patch.refresh_from_db()
     kind, says = _TIMELINE[name]
-    timeline_add(
+    timeline_record(
         case=case,
         actor=actor,
         kind=kind,
