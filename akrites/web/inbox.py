@@ -34,10 +34,10 @@ from akrites.cases.selectors import case_list
 from akrites.cases.triage.clocks import ClockState
 from akrites.confidentiality.ends import embargo_ends
 from akrites.confidentiality.selectors import viewer_zone
+from akrites.conversation.selectors import unread_counts
 from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.disclosure.models import Advisory
-from akrites.conversation.selectors import unread_counts
 from akrites.disclosure.selectors import advisories_for
 from akrites.remediation.clocks import acknowledge_clocks, dates_set
 from akrites.remediation.models import PatchProposal
