@@ -319,6 +319,9 @@ LOGGING = {
         "gnupg": {"level": "WARNING"},
         # httpx logs every request URL at INFO; webhook URLs may embed a token.
         "httpx": {"level": "WARNING"},
+        # aiosmtpd (the mail listener and the demo sink) logs every SMTP command at INFO,
+        # recipient and sender addresses among them.
+        "mail.log": {"level": "WARNING"},
     },
 }
 

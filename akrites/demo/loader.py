@@ -222,8 +222,42 @@ def load_demo() -> list[DemoUser]:
                 reason=_reason(step),
             )
     _load_prenotification(orgs, people, opened)
+    _load_conversation(people, opened)
     _enrol_authenticators()
     return demo_users()
+
+
+# (case title, author, audience, text): a conversation a newcomer finds in the demo, each
+# message told to its audience by mail (the demo's SMTP sink shows them on the Outbox page).
+CONVERSATION: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "Anchor alias loop in yamlkit npm build",
+        "sirt-coordinator",
+        "parties",
+        "Thanks for the report. Which **yamlkit version** did you test, and does the "
+        "loop need an anchor you control?",
+    ),
+    (
+        "Anchor alias loop in yamlkit npm build",
+        "reporter",
+        "parties",
+        "1.2.0 and main. Yes: any document with an alias to its own anchor; the PoC is in the "
+        "report.",
+    ),
+    (
+        "Anchor alias loop in yamlkit npm build",
+        "sirt-lead",
+        "maintainers",
+        "Maintainers: we reproduced it on 1.2.0; the proposed fix looks right to us.",
+    ),
+)
+
+
+def _load_conversation(people: dict[str, User], opened: dict[str, Any]) -> None:
+    from akrites.conversation.services import message_post
+
+    for title, author, audience, text in CONVERSATION:
+        message_post(actor=people[author], case=opened[title], audience=audience, body=text)
 
 
 # Every demo user's address: <username>@demo.akrites.test (``.test`` is reserved, RFC 2606),

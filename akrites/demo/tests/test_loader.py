@@ -137,3 +137,18 @@ def test_the_demo_member_sees_the_fix_after_accepting(client, db):
     page = client.get("/inbox/").text
     assert "Canonical fix" in page and "Advisory draft" in page
     assert "No patch proposed yet" not in client.get(f"/cases/{case.human_id}/").text
+
+
+def test_the_demo_has_a_conversation_each_party_reads_its_part_of(db):
+    from akrites.conversation.selectors import thread
+
+    load_demo()
+    [case] = [c for c in Case.objects.all() if c.title == "Anchor alias loop in yamlkit npm build"]
+    seen = {
+        name: [
+            s.message.number
+            for s in thread(viewer=User.objects.get(username=name), case=case).messages
+        ]
+        for name in ("sirt-coordinator", "maintainer", "reporter")
+    }
+    assert seen == {"sirt-coordinator": [1, 2, 3], "maintainer": [1, 2, 3], "reporter": [1, 2]}
