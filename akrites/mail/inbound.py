@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage as OutgoingMail
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 
 from akrites.accounts.models import User
@@ -151,6 +152,7 @@ def mail_receive(raw: bytes, *, recipients: list[str], peer: str = "") -> Receiv
     key = _key(parsed, raw)
     first = InboundMail.objects.filter(key=key).first()
     if first is not None:  # the same mail again: the first answer, nothing new
+        _replayed(first)
         return Received(250, "2.0.0 Already received", first.outcome, first.report_id)
     sender = parseaddr(str(parsed.get("From", "")))[1].strip()
     auth = authresults.read(parsed)
@@ -186,6 +188,22 @@ def mail_receive(raw: bytes, *, recipients: list[str], peer: str = "") -> Receiv
         _refuse(record, f"invalid:{getattr(exc, 'field', '')}"[:40], sender)
         return Received(550, f"5.6.0 Not accepted: {exc.message}"[:200], Outcome.REFUSED)
     return result
+
+
+def _replayed(first: InboundMail) -> None:
+    """Count a repeated delivery; the first repeat is audited (a replayed reply is refused
+    by being ignored: it posts nothing), later ones only counted, so a loop cannot grow the
+    audit chain."""
+    with transaction.atomic():
+        InboundMail.objects.filter(pk=first.pk).update(replays=F("replays") + 1)
+        if first.replays == 0:
+            audit_append(
+                actor=MAIL,
+                action="mail.replayed",
+                object_type="mail",
+                object_id=first.key[:16],
+                data={"outcome": first.outcome},
+            )
 
 
 def _is_security(address: str) -> bool:

@@ -33,6 +33,8 @@ class InboundMail(models.Model):
     authentication = EncryptedTextField(blank=True, default="")
     authenticated = models.BooleanField(default=False)
     receipt_sent = models.BooleanField(default=False)
+    # Later deliveries of the same mail (a retrying MTA, or a replay): handled never again.
+    replays = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["received_at"], name="inboundmail_received")]

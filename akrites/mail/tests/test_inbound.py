@@ -138,6 +138,10 @@ def test_a_reply_posts_as_the_recipient_to_the_same_audience_once(asked, maintai
     assert posted.author == maintainer and posted.audience == "maintainers"
     assert posted.body == "Yes, see the attached diff." and posted.in_reply_to == question
     assert Report.objects.count() == 1  # the case's report only: a reply is no report
+    # The replay posted nothing and is audited once, however often it comes back.
+    mail_receive(msg.as_bytes(), recipients=[address])
+    assert AuditEntry.objects.filter(action="mail.replayed").count() == 1
+    assert InboundMail.objects.get().replays == 2
 
 
 @pytest.mark.parametrize(
