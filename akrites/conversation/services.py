@@ -141,12 +141,10 @@ def message_post(
                     "attachments": len(files),
                 },
             )
-            notify(
-                f"message.{audience}",
-                case_id=case.pk,
-                actor=actor,
-                data={"message": message.number, "audience": audience},
-            )
+            told: dict[str, str | int] = {"message": message.number, "audience": audience}
+            if isinstance(actor, ReportLink):  # their own contact address is not told of it
+                told["by_report"] = actor.report_id
+            notify(f"message.{audience}", case_id=case.pk, actor=actor, data=told)
             user = user_or_none(actor)
             if user is not None:
                 _mark(case=case, user_id=user.pk, number=message.number, at=at)

@@ -156,6 +156,26 @@ def build_message(delivery: Delivery, cases: list[Case], events: list[Event]) ->
     )
 
 
+def contact_notice(delivery: Delivery) -> EmailMessage:
+    """The mail to an anonymous reporter's contact address: that a message awaits them, and
+    where to read it with their status code. No case id, no text, no reply address (there is
+    no account to post as: they answer on the status page)."""
+    report = delivery.recipient_label.removeprefix("reporter of ")
+    delivery.encryption = Encryption.NONE
+    return EmailMessage(
+        subject=f"[Akrites] A message about your report {report}",
+        body=(
+            f"The people handling your report {report} have written to you.\n\n"
+            f"Read it and answer on {settings.AKRITES_BASE_URL}/report/status/ with the status "
+            "code you were given when you reported (it was shown once, or mailed in the "
+            "receipt).\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[delivery.address],
+        headers={"Auto-Submitted": "auto-generated", "X-Akrites-Delivery": str(delivery.pk)},
+    )
+
+
 def send(message: EmailMessage) -> None:
     """Send one message; raises whatever the backend raises (the caller classifies it)."""
     with get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT) as connection:

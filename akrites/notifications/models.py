@@ -88,6 +88,9 @@ class Delivery(StateGuarded):
         related_name="deliveries",
     )
     recipient_label = models.CharField(max_length=200)  # username or organisation slug
+    # A mail to an address without an account: the contact an anonymous reporter left, told
+    # that a message awaits them on their status page (never what it says).
+    address = EncryptedTextField(blank=True, default="")
     status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )

@@ -116,6 +116,29 @@ def addressed(aud: Audience, case: Case, user_id: object) -> dict[int, set[str]]
     return {}
 
 
+# Events an anonymous reporter is mailed about (at the contact address they left): a message
+# to an audience the reporters read. Only messages: each is a person's decision to write to
+# them, so an address typed into the web form cannot be made a target of automatic mail.
+CONTACT_KINDS = frozenset({"message.parties", "message.members"})
+
+
+def anonymous_contacts(case_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """Per case, the contact addresses of its anonymous reports → the first such report's id."""
+    from akrites.intake.models import Report  # intake depends on cases; import at use.
+
+    found: dict[int, dict[str, str]] = defaultdict(dict)
+    rows = (
+        Report.objects.filter(case_id__in=list(case_ids), reporter__isnull=True)
+        .order_by("created_at", "pk")
+        .only("case_id", "contact", "public_id")
+    )
+    for r in rows:
+        address = (r.contact or "").strip()
+        if address and "@" in address and r.case_id is not None:
+            found[r.case_id].setdefault(address.lower(), r.public_id)
+    return found
+
+
 def may_know(user: Any, case: Case, kind: str) -> bool:
     """May ``user`` read the timeline entry this event kind stands for?
 

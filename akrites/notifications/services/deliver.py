@@ -118,6 +118,9 @@ def _send(delivery: Delivery) -> None:
             url=sub.url, secret=sub.secret, delivery_id=delivery.pk, kind=delivery.kind, body=body
         )
         return
+    if delivery.user is None and delivery.address:
+        email.send(email.contact_notice(delivery))
+        return
     state = recipients.address_state(delivery.user)
     if state != recipients.VERIFIED:
         raise ChannelError(state)

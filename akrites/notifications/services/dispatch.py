@@ -87,6 +87,9 @@ def _plan(events: list[Event]) -> _Plan:
     case_ids = {e.case_id for e in events if e.case_id}
     cases = {c.pk: c for c in Case.objects.select_related("project").filter(pk__in=case_ids)}
     aud = recipients.audience(cases.values())
+    contacts = recipients.anonymous_contacts(
+        {e.case_id for e in events if e.case_id and e.kind in recipients.CONTACT_KINDS}
+    )
     prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=aud.users)}
     plan = _Plan()
     platform = recipients.sirt_users() if any(e.case_id is None for e in events) else []
@@ -119,6 +122,21 @@ def _plan(events: list[Event]) -> _Plan:
                 continue
             urgent = critical or rules.NOW in wanted
             _route(plan, event, case, user, urgent, critical, prefs.get(uid), since)
+        if case is not None and event.kind in recipients.CONTACT_KINDS:
+            for address, report_id in contacts.get(case.pk, {}).items():
+                if event.data.get("by_report") == report_id:
+                    continue  # the anonymous author of the message
+                plan.deliveries.append(
+                    Delivery(
+                        channel=Channel.EMAIL,
+                        kind=event.kind,
+                        event=event,
+                        case=case,
+                        address=address,
+                        recipient_label=f"reporter of {report_id}",
+                        urgent=True,
+                    )
+                )
         for hook in hooks:
             kinds = hook.event_kinds
             if kinds and "*" not in kinds and event.kind not in kinds:

@@ -47,3 +47,25 @@ def test_a_message_tells_its_audience_and_not_its_author(
         user.save()
     message_post(actor=sirt, case=observed, audience=audience, body="The fix lands Tuesday.")
     assert _told(f"message.{audience}") == expected
+
+
+def test_an_anonymous_reporter_is_mailed_a_pointer_to_the_status_page_never_the_text(
+    observed, sirt, smtp
+):
+    from akrites.core.actors import ReportLink
+    from akrites.intake.models import Report
+    from akrites.notifications.tests.helpers import run_all
+
+    report = observed.reports.get()
+    Report.objects.filter(pk=report.pk).update(reporter=None, contact="ada@finder.example")
+    message_post(actor=sirt, case=observed, audience="maintainers", body="Maintainers only.")
+    message_post(actor=sirt, case=observed, audience="parties", body="Which version, please?")
+    link = ReportLink(report_id=report.public_id, case_id=observed.pk)
+    message_post(actor=link, case=observed, audience="parties", body="1.2.0, thanks.")
+    run_all()
+    to_ada = [m for m in smtp.messages if m.rcpt_tos == ["ada@finder.example"]]
+    assert len(to_ada) == 1  # the parties' question only: not the maintainers', not her own
+    text = to_ada[0].content.decode()
+    assert "/report/status/" in text and report.public_id in text
+    assert "Which version" not in text and observed.human_id not in text
+    assert "Reply-To" not in text
