@@ -280,7 +280,10 @@ def _known_sender(sender: str, authenticated: bool) -> User | None:
     """The account whose verified address sent an authenticated mail (its report is theirs)."""
     if not authenticated or not sender:
         return None
-    return User.objects.filter(email__iexact=sender, email_verified=True, is_active=True).first()
+    # ``email_verified`` holds the address that was confirmed (``User.has_verified_email``).
+    return User.objects.filter(
+        email__iexact=sender, email_verified__iexact=sender, is_active=True
+    ).first()
 
 
 def _receipt(record: InboundMail, sender: str, report_id: str, secret: str | None) -> None:

@@ -207,3 +207,18 @@ def test_a_flooding_sender_is_told_to_retry_later_and_loses_nothing(settings):
     ]
     assert codes == [250, 250, 451] and Report.objects.count() == 2
     assert InboundMail.objects.count() == 2  # the 451 is not kept: the MTA sends it again
+
+
+@pytest.mark.parametrize("auth", ["", None], ids=["authenticated", "unauthenticated"])
+def test_only_an_authenticated_mail_from_a_verified_address_is_the_account_s_report(
+    smtp, reporter, auth
+):
+    from akrites.notifications.tests.helpers import give_address
+
+    give_address(reporter, "ada@finder.example")
+    _send(mail(auth=auth, message_id=f"<known-{auth is None}@finder.example>"))
+    report = Report.objects.get()
+    if auth is None:  # a forged From: an anonymous report, never the account's
+        assert report.reporter is None and report.contact == "ada@finder.example"
+    else:
+        assert report.reporter == reporter and report.contact == "" and not report.status_digest
