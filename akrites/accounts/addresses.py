@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.crypto import salted_hmac
@@ -29,6 +29,7 @@ from akrites.audit.services import audit_append
 from akrites.core.actors import Actor
 from akrites.core.clock import now
 from akrites.core.errors import InvalidInput
+from akrites.core.mail import send_now
 
 logger = logging.getLogger(__name__)
 
@@ -179,8 +180,6 @@ def _send_link(user: User, address: str, token: str) -> None:
         headers={"Auto-Submitted": "auto-generated"},
     )
     try:
-        with get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT) as connection:
-            message.connection = connection
-            message.send(fail_silently=False)
+        send_now(message)
     except Exception as exc:
         logger.warning("confirmation mail for user %s not sent: %s", user.pk, type(exc).__name__)

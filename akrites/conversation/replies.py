@@ -9,14 +9,13 @@ only its HMAC-SHA-256 under the platform secret is stored.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 
 from akrites.cases.models import Case
 from akrites.conversation.models import Message, ReplyToken
@@ -27,8 +26,7 @@ TOKEN_RE = re.compile(r"^[a-z2-7]{39}$")
 
 
 def _digest(token: str) -> str:
-    key = hashlib.sha256(b"akrites-reply-token:" + settings.SECRET_KEY.encode()).digest()
-    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+    return salted_hmac("akrites.conversation.reply", token, algorithm="sha256").hexdigest()
 
 
 def reply_domain() -> str:

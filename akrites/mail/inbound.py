@@ -12,7 +12,6 @@ revoked or misdirected token is refused and audited, and nothing is posted.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import logging
 import re
 import secrets
@@ -25,10 +24,10 @@ from email.utils import getaddresses, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage as OutgoingMail
-from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from akrites.accounts.models import User
 from akrites.audit.services import audit_append
@@ -44,6 +43,7 @@ from akrites.core.errors import (
     PermissionDenied,
     RateLimited,
 )
+from akrites.core.mail import send_now
 from akrites.intake.keys import platform_keyring
 from akrites.intake.models import Channel
 from akrites.intake.openpgp import is_armored_message
@@ -83,8 +83,7 @@ def _key(message: EmailMessage, raw: bytes) -> str:
 
 
 def _sender_digest(address: str) -> str:
-    key = hashlib.sha256(b"akrites-mail-sender:" + settings.SECRET_KEY.encode()).digest()
-    return hmac.new(key, address.lower().encode(), hashlib.sha256).hexdigest()
+    return salted_hmac("akrites.mail.sender", address.casefold(), algorithm="sha256").hexdigest()
 
 
 def _decrypt(data: bytes) -> bytes:
@@ -311,9 +310,7 @@ def _receipt(record: InboundMail, sender: str, report_id: str, secret: str | Non
         headers={"Auto-Submitted": "auto-replied", "X-Akrites-Report": report_id},
     )
     try:
-        with get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT) as connection:
-            mail.connection = connection
-            mail.send(fail_silently=False)
+        send_now(mail)
     except OSError:
         logger.warning("receipt for report %s could not be sent", report_id)
         return

@@ -14,11 +14,12 @@ Subjects and headers are never encrypted, so they carry only the case id.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 
 from akrites.cases.models import Case
 from akrites.conversation.models import Message
 from akrites.conversation.replies import message_id_for, reply_address_issue
+from akrites.core.mail import send_now
 from akrites.notifications import rules
 from akrites.notifications.models import Delivery, Encryption, Event, Preference
 from akrites.notifications.openpgp import recipient_keyring
@@ -178,6 +179,4 @@ def contact_notice(delivery: Delivery) -> EmailMessage:
 
 def send(message: EmailMessage) -> None:
     """Send one message; raises whatever the backend raises (the caller classifies it)."""
-    with get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT) as connection:
-        message.connection = connection
-        message.send(fail_silently=False)
+    send_now(message)
