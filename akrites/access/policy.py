@@ -49,6 +49,7 @@ from akrites.access.rules import (
     FIELD_ACTIONS,
     GLOBAL_RULES,
     LINK_ACTIONS,
+    MESSAGE_RULES,
     ORG_RULES,
     PROJECT_RULES,
     REPORT_RULES,
@@ -135,6 +136,8 @@ def allowed(actor: Actor, action: str, obj: Any = None) -> bool:
         return obj is not None and USER_RULES[action](actor, obj)
     if action in REPORT_RULES:
         return obj is not None and REPORT_RULES[action](actor, obj)
+    if action in MESSAGE_RULES:
+        return obj is not None and MESSAGE_RULES[action](actor, obj)
     if action in ORG_RULES:
         return obj is not None and ORG_RULES[action](actor, obj)
     if action in PROJECT_RULES:

@@ -312,8 +312,22 @@ GLOBAL_RULES: dict[str, GlobalRule] = {
     "mfa.manage": _authenticated,
 }
 
+
+def _edits_message(actor: Actor, message: Any) -> bool:
+    """A message's author alone may edit it, while they may still post to its audience."""
+    if not _authenticated(actor) or message.author_id is None or message.author_id != actor.pk:
+        return False
+    facts = case_facts(actor, message.case)
+    rule = CASE_RULES.get(f"message.post_{message.audience}")
+    return facts is not None and rule is not None and rule(facts, message.case)
+
+
+# Per-message actions (the object is a conversation.Message).
+MESSAGE_RULES: dict[str, UserRule] = {"message.edit": _edits_message}
+
 ACTIONS = (
     frozenset(CASE_RULES)
+    | frozenset(MESSAGE_RULES)
     | frozenset(USER_RULES)
     | frozenset(REPORT_RULES)
     | frozenset(ORG_RULES)
@@ -340,7 +354,9 @@ TOKEN_SCOPE_ACTIONS: dict[str, frozenset[str]] = {
     # Read and answer case conversations (a bot relaying a finder's replies, a member's
     # ticketing system).
     "converse": frozenset(
-        {"case.view", "inbox.view"} | {a for a in CASE_RULES if a.startswith("message.")}
+        {"case.view", "inbox.view"}
+        | {a for a in CASE_RULES if a.startswith("message.")}
+        | frozenset(MESSAGE_RULES)
     ),
 }
 

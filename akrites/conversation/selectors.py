@@ -69,7 +69,7 @@ def _last_read(viewer: Actor, case: Case) -> int | None:
     return next(iter(mark), 0)
 
 
-def thread(*, viewer: Actor, case: Case, audit: bool = True) -> Thread:
+def thread(*, viewer: Actor, case: Case) -> Thread:
     """The messages of ``case`` the viewer may read, oldest first, with the audiences they
     may answer to. Refused (NotFound) for a viewer who may read no audience."""
     audiences = readable(viewer, case)
@@ -86,7 +86,7 @@ def thread(*, viewer: Actor, case: Case, audit: bool = True) -> Thread:
         ShownMessage(message=m, html=render(m.body), unread=seen is not None and m.number > seen)
         for m in rows
     ]
-    if rows and audit:
+    if rows:
         record_read(
             viewer=viewer,
             case=case,

@@ -20,11 +20,11 @@ from akrites.access.policy import require
 from akrites.accounts.actors import user_or_none
 from akrites.audit.services import actor_fields, audit_append
 from akrites.cases.models import Case
-from akrites.conversation.audiences import ORDER, post_action
+from akrites.conversation.audiences import ORDER, Audience, post_action, read_action
 from akrites.conversation.models import Message, MessageAttachment, MessageVersion, ReadMark, Via
 from akrites.core.actors import Actor, ReportLink
 from akrites.core.clock import now
-from akrites.core.errors import Conflict, InvalidInput, PermissionDenied
+from akrites.core.errors import Conflict, InvalidInput
 from akrites.core.outbox import notify
 
 MAX_BODY = 50_000
@@ -160,10 +160,8 @@ def message_post(
 def message_edit(*, actor: Actor, message: Message, body: str) -> Message:
     """Replace a message's text; the author alone may, and the earlier text is kept."""
     case = message.case
-    require(actor, post_action(message.audience), case)
-    user = user_or_none(actor)
-    if isinstance(actor, ReportLink) or user is None or message.author_id != user.pk:
-        raise PermissionDenied("only its author may edit a message")
+    require(actor, read_action(message.audience), case)  # NotFound for whoever may not read it
+    require(actor, "message.edit", message)
     text = _clean_body(body)
     if text == message.body:
         return message
@@ -202,7 +200,9 @@ def _mark(*, case: Case, user_id: int, number: int, at: datetime) -> None:
 
 
 def mark_read(*, actor: Actor, case: Case, upto: int) -> None:
-    """Note that ``actor`` has read ``case``'s conversation up to message ``upto``."""
+    """Note that ``actor`` has read ``case``'s conversation up to message ``upto``. NotFound
+    for whoever reads no audience (the widest one is read by every reader: they nest)."""
+    require(actor, read_action(Audience.MEMBERS), case)
     user = user_or_none(actor)
     if user is None or upto <= 0:
         return

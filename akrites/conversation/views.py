@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from akrites.cases.reads import record_read
 from akrites.cases.selectors import case_get
 from akrites.conversation import selectors, services
-from akrites.conversation.api import download
+from akrites.conversation.downloads import download
 from akrites.conversation.models import Via
 from akrites.core.errors import Conflict, InvalidInput
 

@@ -28,8 +28,10 @@ def _handle(raw: bytes, recipients: list[str], peer: str) -> str:
     close_old_connections()
     try:
         result = mail_receive(raw, recipients=recipients, peer=peer)
-    except Exception:
-        logger.exception("inbound mail failed; answered 451 so the sender retries")
+    except Exception as exc:
+        # The class only: an exception's message or traceback can quote the mail. The MTA
+        # retries a 451, so the mail is not lost.
+        logger.error("inbound mail failed (%s); answered 451", type(exc).__name__)
         return "451 4.3.0 Temporary failure, try again later"
     finally:
         close_old_connections()

@@ -110,3 +110,15 @@ def test_an_unknown_audience_is_refused(notified, sirt):
 
     with pytest.raises(InvalidInput):
         message_post(actor=sirt, case=notified, audience="everyone", body="x")
+
+
+def test_only_the_author_may_edit_and_only_while_they_may_post(cast, observed, maintainer, sirt):
+    from akrites.access.policy import allowed
+
+    m = message_post(actor=maintainer, case=observed, audience="maintainers", body="v1")
+    assert allowed(maintainer, "message.edit", m)
+    for who in ("sirt", "coordinator", "reporter", "link", "member_observer", "outsider"):
+        assert not allowed(cast[who], "message.edit", m), who
+    maintainer.memberships.all().delete()  # left the team: no longer a poster, nor an editor
+    fresh = type(maintainer).objects.get(pk=maintainer.pk)  # roles are cached per request
+    assert not allowed(fresh, "message.edit", m)
